@@ -1,0 +1,4 @@
+"""German business-news entity and relation extractor built on spaCy."""
+
+__version__ = "0.1.0"
+SCHEMA_VERSION = "1"

@@ -1,0 +1,364 @@
+"""Command line: extract, graph, eval, info (see CONTRACT.md).
+
+Exit status: 0 when every record was processed, 1 when some were rejected (or
+`--errors fail` stopped the run, or a results file had bad lines), 2 on usage
+errors (bad options, missing inputs, unwritable output, unknown model).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any, Dict, Iterable, Iterator, List, Optional
+
+import orjson
+
+from . import __version__
+from .io import (
+    AtomicWriter,
+    input_errors,
+    iter_inputs,
+    iter_json_objects,
+    output_dir_error,
+    output_paths,
+    rejected_bytes,
+)
+from .parallel import ModelError, process_records
+from .records import Record, Rejected
+from .summary import SKIPPED_LANGUAGE, RunSummary
+
+GRAPH_EXTS = (".gexf", ".graphml", ".csv")
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class UsageError(Exception):
+    """A problem with the command line itself: reported as one line, exit 2."""
+
+
+class FailFast(Exception):
+    """--errors fail: a rejected record stops the run before anything is written."""
+
+
+# ---------------------------------------------------------------------------
+# Argument parsing
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {value}")
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="extractor", description="German business-news entity and relation extractor.")
+    parser.add_argument("--version", action="version", version=f"extractor {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    extract = commands.add_parser("extract", help="extract entities and relations from articles")
+    extract.add_argument("inputs", nargs="+", metavar="INPUT", help="file, folder (walked) or - for stdin")
+    extract.add_argument("-o", "--output", required=True, metavar="OUT.jsonl", help="output JSON lines (.gz compresses)")
+    extract.add_argument("--graph", metavar="GRAPH", help="also write the relation graph (.gexf, .graphml or .csv)")
+    extract.add_argument("--model", metavar="NAME|PATH", help="spaCy pipeline to build on (default: bundled model)")
+    extract.add_argument("--workers", type=_positive, default=1, metavar="N", help="worker processes (default 1)")
+    extract.add_argument("--batch-size", type=_positive, default=32, metavar="N", help="records per batch (default 32)")
+    extract.add_argument("--errors", choices=("skip", "fail"), default="skip",
+                         help="skip: report rejected records and go on (exit 1); fail: stop at the first (exit 1)")
+    extract.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
+    extract.set_defaults(func=cmd_extract)
+
+    graph = commands.add_parser("graph", help="build the relation graph from result files")
+    graph.add_argument("results", nargs="+", metavar="RESULTS.jsonl")
+    graph.add_argument("-o", "--output", required=True, metavar="GRAPH", help=".gexf, .graphml or .csv")
+    graph.set_defaults(func=cmd_graph)
+
+    evaluate = commands.add_parser("eval", help="score the extractor against gold annotations")
+    evaluate.add_argument("--gold", required=True, metavar="GOLD.jsonl")
+    evaluate.add_argument("--pred", metavar="PRED.jsonl", help="results to score (default: run the extractor on the gold texts)")
+    evaluate.add_argument("--model", metavar="NAME|PATH")
+    evaluate.add_argument("--json", metavar="REPORT.json", help="also write the full report as JSON")
+    evaluate.add_argument("--workers", type=_positive, default=1, metavar="N")
+    evaluate.add_argument("--batch-size", type=_positive, default=32, metavar="N")
+    evaluate.set_defaults(func=cmd_eval)
+
+    info = commands.add_parser("info", help="print the model in use, versions and components as JSON")
+    info.add_argument("--model", metavar="NAME|PATH")
+    info.set_defaults(func=cmd_info)
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except UsageError as err:
+        _error(str(err))
+        return EXIT_USAGE
+    except ModelError as err:
+        _error(str(err))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _error("interrupted, nothing written")
+        return EXIT_INTERRUPTED
+
+
+def _error(message: str) -> None:
+    print(f"extractor: error: {message}", file=sys.stderr)
+
+
+def _check_output(path: str, what: str = "output") -> None:
+    problem = output_dir_error(path)
+    if problem:
+        raise UsageError(f"{what}: {problem}")
+
+
+def _check_graph_path(path: str) -> None:
+    if Path(path).suffix.lower() not in GRAPH_EXTS:
+        raise UsageError(f"graph {path}: unknown format, use {', '.join(GRAPH_EXTS)}")
+    _check_output(path, "graph")
+
+
+# ---------------------------------------------------------------------------
+# extract
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    missing = input_errors(args.inputs)
+    if missing:
+        raise UsageError("; ".join(missing))
+    paths = output_paths(args.output)
+    _check_output(paths["out"])
+    if args.graph:
+        _check_graph_path(args.graph)
+    summary = RunSummary()
+    exclude = list(paths.values()) + ([args.graph] if args.graph else [])
+    items = iter_inputs(args.inputs, exclude=exclude)
+    show = not args.quiet
+    bar = _progress(show)
+    rejected = AtomicWriter(paths["rejected"], lazy=True)
+    builder = _graph_builder() if args.graph else None
+    try:
+        with AtomicWriter(paths["out"]) as out:
+            records = Marker(items, summary, rejected, fail=args.errors == "fail", bar=bar)
+            for result in process_records(records, args.model, args.workers, args.batch_size):
+                out.write_jsonl(result)
+                summary.add_output(result)
+                if builder is not None:
+                    builder.add(result)
+                if bar is not None:
+                    bar.update(1)
+            rejected.commit()
+    except FailFast:
+        rejected.discard()
+        _close(bar)
+        _error("stopped at the first rejected record (--errors fail), nothing written")
+        return EXIT_REJECTED
+    except BaseException:
+        rejected.discard()
+        _close(bar)
+        raise
+    _close(bar)
+    if not rejected.opened and summary.n_rejected == 0:
+        _remove_stale(paths["rejected"])
+    if builder is not None:
+        from .graph import write_graph
+
+        write_graph(builder.to_graph(), args.graph)
+    summary.finish()
+    summary.extra.update(_run_info(args, paths, summary))
+    with AtomicWriter(paths["summary"]) as fh:
+        fh.write(orjson.dumps(summary.to_json(), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+    if show:
+        print(summary.line(), file=sys.stderr)
+    return EXIT_REJECTED if summary.n_rejected else EXIT_OK
+
+
+class Marker:
+    """The record stream between readers and workers, run in the main process:
+    counts every item, reports and keeps rejections, and marks records that
+    are not German (status "skipped_language") or near-duplicates of an
+    earlier one (`duplicate_of`) so the workers leave them unanalysed.
+
+    A record with a `lang` field is trusted ("de..." is German, anything else
+    is skipped); otherwise the language is detected from the text.
+    """
+
+    def __init__(self, items: Iterable[Any], summary: RunSummary, rejected: AtomicWriter,
+                 fail: bool = False, bar: Any = None) -> None:
+        from .sources.dedup import NearDuplicateIndex
+
+        self.items = items
+        self.summary = summary
+        self.rejected = rejected
+        self.fail = fail
+        self.bar = bar
+        self.index = NearDuplicateIndex()
+
+    def __iter__(self) -> Iterator[Record]:
+        for item in self.items:
+            self.summary.add_item(item)
+            if isinstance(item, Record):
+                yield self.mark(item)
+            elif isinstance(item, Rejected):
+                self.reject(item)
+
+    def reject(self, item: Rejected) -> None:
+        location = f"{item.file}:{item.line}" if item.line else item.file
+        _message(f"{location}: {item.reason}", self.bar)
+        if self.fail:
+            raise FailFast(location)
+        self.rejected.write(rejected_bytes(item) + b"\n")
+
+    def mark(self, record: Record) -> Record:
+        if record.status or record.duplicate_of:
+            return record
+        if not is_german_record(record):
+            record.status = SKIPPED_LANGUAGE
+        elif record.text.strip():
+            record.duplicate_of = self.index.check(record.id, record.text)
+        return record
+
+
+def is_german_record(record: Record) -> bool:
+    from .sources.language import is_german
+
+    if record.lang:
+        return record.lang.lower().startswith("de")
+    return is_german(record.text)
+
+
+def _message(text: str, bar: Any) -> None:
+    """A line on stderr that does not tear the progress bar."""
+    if bar is not None:
+        bar.write(text, file=sys.stderr)
+    else:
+        print(text, file=sys.stderr)
+
+
+def _progress(show: bool) -> Any:
+    """A tqdm bar on stderr, only for people watching a terminal."""
+    if not show or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    tqdm.monitor_interval = 0  # no monitor thread: workers are forked
+    return tqdm(unit="doc", file=sys.stderr, dynamic_ncols=True)
+
+
+def _close(bar: Any) -> None:
+    if bar is not None:
+        bar.close()
+
+
+def _remove_stale(path: str) -> None:
+    """An OUT.rejected.jsonl from an earlier run would wrongly describe this one."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _graph_builder() -> Any:
+    from .graph import GraphBuilder
+
+    return GraphBuilder()
+
+
+def _run_info(args: argparse.Namespace, paths: Dict[str, str], summary: RunSummary) -> Dict[str, Any]:
+    return {
+        "inputs": list(args.inputs),
+        "output": paths["out"],
+        "rejected_file": paths["rejected"] if summary.n_rejected else None,
+        "graph": args.graph,
+        "model": args.model,
+        "workers": args.workers,
+        "batch_size": args.batch_size,
+        "extractor": __version__,
+        "exit_status": EXIT_REJECTED if summary.n_rejected else EXIT_OK,
+    }
+
+
+# ---------------------------------------------------------------------------
+# graph
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    missing = input_errors(args.results)
+    if missing:
+        raise UsageError("; ".join(missing))
+    _check_graph_path(args.output)
+    from .graph import GraphBuilder, write_graph
+
+    builder = GraphBuilder()
+    bad = 0
+    for path in args.results:
+        for line, value in iter_json_objects(path):
+            if isinstance(value, str):
+                bad += 1
+                print(f"{path}:{line}: {value}", file=sys.stderr)
+            else:
+                builder.add(value)
+    graph = builder.to_graph()
+    write_graph(graph, args.output)
+    print(f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges -> {args.output}", file=sys.stderr)
+    return EXIT_REJECTED if bad else EXIT_OK
+
+
+# ---------------------------------------------------------------------------
+# eval
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    missing = input_errors([args.gold] + ([args.pred] if args.pred else []))
+    if missing:
+        raise UsageError("; ".join(missing))
+    if args.json:
+        _check_output(args.json, "report")
+    from .evaluate import evaluate, format_report, report_to_dict
+
+    if args.pred:
+        predictions: Iterable[Dict[str, Any]] = _objects(args.pred)
+    else:
+        predictions = _predict_gold(args)
+    report = evaluate(_objects(args.gold), predictions)
+    print(format_report(report))
+    if args.json:
+        with AtomicWriter(args.json) as fh:
+            fh.write(orjson.dumps(report_to_dict(report), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+    return EXIT_OK
+
+
+def _objects(path: str) -> Iterator[Dict[str, Any]]:
+    """Objects of a JSON-lines file; bad lines are reported and left out."""
+    for line, value in iter_json_objects(path):
+        if isinstance(value, str):
+            print(f"{path}:{line}: {value}", file=sys.stderr)
+        else:
+            yield value
+
+
+def _predict_gold(args: argparse.Namespace) -> Iterator[Dict[str, Any]]:
+    """Run the extractor over the gold texts: no language or duplicate filter, the
+    gold decides what is scored."""
+    records = (item for item in iter_inputs([args.gold]) if isinstance(item, Record))
+    return process_records(records, args.model, args.workers, args.batch_size)
+
+
+# ---------------------------------------------------------------------------
+# info
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from .parallel import load_extractor
+
+    info = load_extractor(args.model).info()
+    sys.stdout.write(orjson.dumps(info, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE, default=str).decode())
+    return EXIT_OK
+
+
+__all__ = ["Marker", "build_parser", "main"]

@@ -1,0 +1,3 @@
+"""spaCy components of the extractor; importing this package registers their factories."""
+
+from . import aliases, mentions, relations, roles, sentences  # noqa: F401

@@ -1,0 +1,296 @@
+"""One entity per real-world thing: cluster names, link descriptive references.
+
+Names cluster by knowledge-base id, by folded name, and persons by surname.
+Descriptive references ("der bayerische Hersteller", "der US-Autokonzern", "die
+Amerikaner", "die Schweden") carry a place and/or a sector; they link to an earlier
+company that fits: first what the article itself said (an apposition such as "der
+bayerische Hersteller BMW" teaches that BMW is the bayerische Hersteller), then the
+knowledge base (HQ, country, industry), then recency. A reference stays unlinked
+when nothing fits or two candidates fit equally well.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, List, Optional, Set, Tuple
+
+from spacy.language import Language
+from spacy.tokens import Doc, Token
+
+from ..kb import KnowledgeBase, fold, load_kb
+from .mention import ALIAS, COMPOUND, NAME, ORG_TYPES, Mention, mentions
+
+DETERMINERS = {"der", "die", "das", "des", "dem", "den", "ein", "eine", "eines", "einem", "einen", "einer"}
+PLURAL_QUANTIFIERS = {"beide", "beiden", "mehrere", "mehreren", "viele", "vielen", "alle", "allen", "einige",
+                      "einigen", "andere", "anderen", "zwei", "drei", "vier", "sämtliche", "zahlreiche", "manche"}
+NOT_AFTER = {"in", "im", "aus", "nach", "von", "für", "gegen", "ganz", "über"}
+
+
+@dataclass
+class EntityInfo:
+    id: str
+    type: str
+    kb_id: Optional[str]
+    mentions: List[Mention] = field(default_factory=list)
+    places: Set[str] = field(default_factory=set)  # learned from appositions
+    sectors: Set[str] = field(default_factory=set)
+
+
+@Language.factory("alias_linker", default_config={"data_dir": "data"})
+def create_alias_linker(nlp: Language, name: str, data_dir: str) -> "AliasLinker":
+    return AliasLinker(data_dir)
+
+
+class AliasLinker:
+    def __init__(self, data_dir: str) -> None:
+        self.kb: KnowledgeBase = load_kb(data_dir)
+        industry = self.kb.industry
+        self.need_place = set(industry["reference_heads_need_place"])
+        self.feminine = tuple(industry["feminine"])
+        self.neuter = tuple(industry["neuter"])
+        self.weak = tuple(industry["weak"])
+
+    def __call__(self, doc: Doc) -> Doc:
+        found = mentions(doc)
+        aliases = self._find_references(doc, found)
+        covered = {i for alias in aliases for i in range(alias.start, alias.end)}
+        names = [m for m in found if not (set(range(m.start, m.end)) & covered)]
+        entities = _cluster(doc, names)
+        by_start = {m.start: m for m in names}
+        for alias in sorted(aliases, key=lambda m: m.start):
+            target = self._resolve(doc, alias, entities, by_start)
+            if target is not None:
+                alias.entity = target.id
+                target.mentions.append(alias)
+        doc._.mentions = sorted(names + [a for a in aliases if a.entity], key=lambda m: m.start)
+        doc._.entities = [_entity_json(doc, e, self.kb) for e in entities]
+        doc.user_data["entity_index"] = {e.id: e for e in entities}
+        return doc
+
+    # --- finding descriptive references --------------------------------------------
+    def _find_references(self, doc: Doc, found: List[Mention]) -> List[Mention]:
+        # trusted names block a reference; NER spans do not ("den Bayern" tagged as a place)
+        name_tokens = {i for m in found if m.source != "ner" for i in range(m.start, m.end)}
+        refs: List[Mention] = []
+        taken: Set[int] = set()
+        for token in doc:
+            if token.i in taken or token.i in name_tokens or not token.text[:1].isupper():
+                continue
+            ref = self._demonym(doc, token) or self._descriptive(doc, token)
+            if ref is not None and not (set(range(ref.start, ref.end)) & taken):
+                refs.append(ref)
+                taken.update(range(ref.start, ref.end))
+        return refs
+
+    def _demonym(self, doc: Doc, token: Token) -> Optional[Mention]:
+        """ "die Bayern", "den Bayern", "der Schweden", "Die Amerikaner" (plural, with article)."""
+        place = self.kb.demonym_place(token.text)
+        if place is None or token.i == 0:
+            return None
+        det = doc[token.i - 1]
+        if det.lower_ not in {"die", "den", "der"}:
+            return None
+        nxt = doc[token.i + 1] if token.i + 1 < len(doc) else None
+        if nxt is not None and nxt.text[:1].isupper() and nxt.is_alpha and not token.whitespace_ == "":
+            if not nxt.is_sent_start:
+                return None  # "die Münchner Zentrale": an adjective, not the people
+        if token.i >= 2 and doc[token.i - 2].lower_ in NOT_AFTER and det.lower_ == "der":
+            return None
+        return Mention(det.i, token.i + 1, "COMPANY", kind=ALIAS, source="alias", places=self.kb.place_keys(place))
+
+    def _descriptive(self, doc: Doc, token: Token) -> Optional[Mention]:
+        """ "der US-Autokonzern", "der bayerische Hersteller", "den US-Autogiganten"."""
+        head_i, places = token.i, set()
+        start = token.i
+        # prefix compound: US - Autokonzern
+        if token.i + 2 < len(doc) and doc[token.i + 1].text == "-" and not token.whitespace_:
+            place = self.kb.prefix_place(token.text)
+            if place is None:
+                return None
+            places |= self.kb.place_keys(place)
+            head_i = token.i + 2
+        head = doc[head_i]
+        base, plural_form = self._head_base(head.text)
+        if base is None:
+            return None
+        sector, known = self.kb.noun_sectors(base)
+        if not known:
+            return None
+        # modifiers to the left: adjectives (place adjectives count), then a determiner
+        i = start - 1
+        determiner: Optional[Token] = None
+        while i >= 0 and start - i <= 4:
+            left = doc[i]
+            if left.lower_ in DETERMINERS or left.lower_ in PLURAL_QUANTIFIERS:
+                determiner = left
+                break
+            place = self.kb.adjective_place(left.text)
+            if place is not None:
+                places |= self.kb.place_keys(place)
+            elif not (left.is_lower and left.is_alpha and left.text[-1] in "enrsm") and not (left.like_num or left.text in {"-"}):
+                break
+            i -= 1
+        first = determiner.i if determiner is not None else i + 1
+        # adjectives between determiner and start
+        for left in doc[first:start]:
+            place = self.kb.adjective_place(left.text)
+            if place is not None:
+                places |= self.kb.place_keys(place)
+        if base.casefold() in self.need_place and not places:
+            return None
+        if self._is_plural(determiner, doc[first:start], base, plural_form):
+            return None
+        if determiner is None and not places:
+            return None
+        return Mention(first, head_i + 1, "COMPANY", kind=ALIAS, source="alias",
+                       places=frozenset(places), sector=sector)
+
+    def _head_base(self, word: str) -> Tuple[Optional[str], bool]:
+        """Uninflected form of an industry noun and whether the form is plural-only."""
+        for ending, plural in (("", False), ("s", False), ("es", False), ("en", None), ("n", True), ("e", True), ("innen", True)):
+            if ending and not word.endswith(ending):
+                continue
+            base = word[: len(word) - len(ending)] if ending else word
+            if len(base) < 3:
+                continue
+            sector, known = self.kb.noun_sectors(base)
+            if known:
+                low = base.casefold()
+                if ending == "en":
+                    plural = not low.endswith(self.weak)
+                if ending == "n" and low.endswith(self.weak):
+                    plural = False
+                if ending in ("s", "es") and low.endswith(self.feminine):
+                    plural = True  # "Airlines", "Banks" (rare) read as plural
+                return base, bool(plural)
+        return None, False
+
+    def _is_plural(self, determiner: Optional[Token], adjectives, base: str, plural_form: bool) -> bool:
+        if plural_form:
+            return True
+        if determiner is None:
+            return False
+        det = determiner.lower_
+        if det in PLURAL_QUANTIFIERS:
+            return True
+        low = base.casefold()
+        masculine = not low.endswith(self.feminine) and not low.endswith(self.neuter)
+        if masculine and det == "die":
+            return True
+        return False
+
+    # --- resolution -------------------------------------------------------------------
+    def _resolve(self, doc: Doc, alias: Mention, entities: List[EntityInfo],
+                 by_start: Dict[int, Mention]) -> Optional[EntityInfo]:
+        index = {e.id: e for e in entities}
+        follower = by_start.get(alias.end)
+        if follower is not None and follower.type in ORG_TYPES and follower.entity:
+            entity = index[follower.entity]  # apposition: "der bayerische Hersteller BMW"
+            entity.places |= alias.places
+            if alias.sector:
+                entity.sectors.add(alias.sector)
+            return entity
+        scored: List[Tuple[int, int, EntityInfo]] = []
+        for entity in entities:
+            if entity.type != "COMPANY":
+                continue
+            before = [m.start for m in entity.mentions if m.end <= alias.start]
+            if not before:
+                continue
+            evidence = self._fit(alias, entity)
+            if evidence > 0:
+                scored.append((evidence, max(before), entity))
+        if not scored:
+            return None
+        scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
+        if len(scored) > 1 and scored[0][0] == scored[1][0]:
+            first, second = doc[scored[0][1]].sent, doc[scored[1][1]].sent
+            if first.start == second.start:
+                return None  # two candidates fit equally: leave it unlinked
+        return scored[0][2]
+
+    def _fit(self, alias: Mention, entity: EntityInfo) -> int:
+        """0 when the entity cannot be meant; higher when the article itself said so."""
+        company = self.kb.get(entity.kb_id)
+        kb_places = self.kb.company_places(company) if company else frozenset()
+        kb_sectors = self.kb.company_sectors(company) if company else frozenset()
+        score = 1
+        if alias.places:
+            if alias.places & entity.places:
+                score += 2
+            elif alias.places & kb_places:
+                score += 1
+            else:
+                return 0
+        if alias.sector:
+            if alias.sector in entity.sectors:
+                score += 2
+            elif alias.sector in kb_sectors:
+                score += 1
+            elif kb_sectors or entity.sectors:
+                return 0
+        return score
+
+
+def _cluster(doc: Doc, names: List[Mention]) -> List[EntityInfo]:
+    """Group name mentions into entities: KB id, folded name, person surnames, genitive -s."""
+    keys: Dict[str, EntityInfo] = {}
+    entities: List[EntityInfo] = []
+    persons_full: Dict[str, EntityInfo] = {}
+
+    def new(mention: Mention) -> EntityInfo:
+        entity = EntityInfo(id=f"E{len(entities) + 1}", type=mention.type, kb_id=mention.kb_id)
+        entities.append(entity)
+        return entity
+
+    ordered = sorted(names, key=lambda m: (m.start))
+    # full person names first, so that "Reithofer" before "Norbert Reithofer" still joins it
+    for mention in ordered:
+        text = mention.text(doc)
+        if mention.type == "PERSON" and " " in text:
+            key = "PERSON:" + fold(text)
+            entity = keys.get(key) or new(mention)
+            keys[key] = entity
+            persons_full.setdefault(text.split()[-1].casefold(), entity)
+    for mention in ordered:
+        text = mention.text(doc)
+        if mention.kb_id:
+            key = "KB:" + mention.kb_id
+        elif mention.type == "PERSON":
+            key = "PERSON:" + fold(text)
+            if " " not in text and text.casefold() in persons_full:
+                entity = persons_full[text.casefold()]
+                keys[key] = entity
+        else:
+            folded = fold(text)
+            if folded.endswith("s") and (mention.type + ":" + folded[:-1]) in keys:
+                folded = folded[:-1]
+            key = mention.type + ":" + folded
+        entity = keys.get(key)
+        if entity is None:
+            entity = new(mention)
+            keys[key] = entity
+        mention.entity = entity.id
+        entity.mentions.append(mention)
+    # renumber in order of first mention
+    live = [e for e in entities if e.mentions]
+    live.sort(key=lambda e: min(m.start for m in e.mentions))
+    for n, entity in enumerate(live, 1):
+        entity.id = f"E{n}"
+        for mention in entity.mentions:
+            mention.entity = entity.id
+    return live
+
+
+def _entity_json(doc: Doc, entity: EntityInfo, kb: KnowledgeBase) -> dict:
+    company = kb.get(entity.kb_id)
+    names = [m for m in entity.mentions if m.kind == NAME] or [m for m in entity.mentions if m.kind == COMPOUND]
+    if company is not None:
+        name = company.name
+    else:
+        texts = [m.text(doc) for m in names]
+        name = max(texts, key=len) if texts else entity.mentions[0].text(doc)
+    entity.type = company.type if company is not None else entity.mentions[0].type
+    return {"id": entity.id, "type": entity.type, "name": name, "kb_id": entity.kb_id,
+            "mentions": [m.to_json(doc) for m in sorted(entity.mentions, key=lambda m: m.start)]}

@@ -1,0 +1,219 @@
+"""Entity mentions: statistical NER, the knowledge base and company-name patterns, merged.
+
+Each source proposes spans; longer spans win, and at equal length the knowledge
+base beats a legal-form pattern beats the NER. Organisations are then linked to the
+knowledge base (exact, then fuzzy with rapidfuzz for spelling and inflection
+variants) and typed COMPANY or ORG. A name glued to a hyphen ("BMW-Vorstandschef")
+is a `compound` mention covering the name part only.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Set, Tuple
+
+from rapidfuzz import fuzz, process
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from ..kb import KnowledgeBase, fold, load_kb, load_lexicon
+from .titles import TitleLexicon
+from .mention import COMPOUND, NAME, ORG_TYPES, Mention, mentions
+
+NER_LABELS = {"PER": "PERSON", "PERSON": "PERSON", "LOC": "LOCATION", "LOCATION": "LOCATION", "GPE": "LOCATION",
+              "ORG": "ORG", "COMPANY": "COMPANY", "MISC": "MISC", "OTH": "MISC"}
+LEGAL_FORM_TOKENS = ["GmbH", "AG", "SE", "KGaA", "KG", "OHG", "Inc.", "Inc", "Corp.", "Corp", "Ltd.", "Ltd", "plc",
+                     "PLC", "LLC", "S.A.", "SA", "N.V.", "NV", "B.V.", "S.p.A.", "SpA", "AB", "ASA", "Oyj", "mbH", "eG"]
+COMPANY_CUES = re.compile(r"(?i)\b(gmbh|ag|se|kgaa|kg|inc|corp|ltd|plc|llc|holding|bank|versicherung|verlag|werke|"
+                          r"airlines?|motors?|group|konzern|brauerei|reederei)\b")
+ORG_CUES = re.compile(r"(?i)(ministerium|regierung|gewerkschaft|verband|partei|behörde|amt\b|gericht|kommission|"
+                      r"parlament|bundestag|polizei|universität|hochschule|institut|stiftung|verein|zentralbank|"
+                      r"notenbank|agentur für|rat\b|senat|union\b|liga|\bfc\b|\bsv\b)")
+COMPOUND_HEADS = ("management", "sprecher", "sprecherin", "aktie", "aktien", "tochter", "mutter", "werk", "werke",
+                  "zentrale", "gruppe", "konzern", "konzerns", "manager", "chef", "chefin", "vorstand", "betriebsrat",
+                  "mitarbeiter", "belegschaft", "kunden", "modelle", "motoren", "übernahme", "insolvenz", "pleite")
+PRIORITY = {"kb": 3, "legal": 2, "ner": 1}
+
+
+@Language.factory("entity_mentions", default_config={"data_dir": "data", "fuzzy_cutoff": 90.0})
+def create_entity_mentions(nlp: Language, name: str, data_dir: str, fuzzy_cutoff: float) -> "EntityMentions":
+    return EntityMentions(nlp, data_dir, fuzzy_cutoff)
+
+
+class EntityMentions:
+    def __init__(self, nlp: Language, data_dir: str, fuzzy_cutoff: float = 90.0) -> None:
+        self.kb: KnowledgeBase = load_kb(data_dir)
+        self.fuzzy_cutoff = fuzzy_cutoff
+        ambiguous = Path(data_dir) / "lexicons" / "ambiguous_names.txt"
+        self.ambiguous: Set[str] = {line.strip() for line in ambiguous.read_text(encoding="utf-8").splitlines()
+                                    if line.strip() and not line.startswith("#")}
+        self.kb_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        for company in self.kb.companies.values():
+            forms = sorted(set(_variants(company.surface_forms())))
+            self.kb_matcher.add(company.id, list(nlp.tokenizer.pipe(forms)))
+        self.legal_matcher = Matcher(nlp.vocab)
+        name_token = {"IS_ALPHA": True, "IS_TITLE": True, "IS_SENT_START": False}
+        name_any = {"TEXT": {"REGEX": r"^[A-ZÄÖÜ0-9][\w&+.\-]*$"}}
+        legal = {"ORTH": {"IN": LEGAL_FORM_TOKENS}}
+        self.legal_matcher.add("COMPANY", [
+            [name_any, {"ORTH": {"IN": ["&", "+", "-"]}, "OP": "?"}, name_any, {"ORTH": {"IN": ["&", "-"]}, "OP": "?"},
+             name_any, legal, {"ORTH": {"IN": ["&", "Co.", "KG", "KGaA"]}, "OP": "*"}],
+            [name_any, {"ORTH": {"IN": ["&", "+", "-"]}, "OP": "?"}, name_any, legal,
+             {"ORTH": {"IN": ["&", "Co.", "KG", "KGaA"]}, "OP": "*"}],
+            [name_any, legal, {"ORTH": {"IN": ["&", "Co.", "KG", "KGaA"]}, "OP": "*"}],
+        ], greedy="LONGEST")
+        self._fold_choices = list(self.kb.folded_names().keys())
+        titles = load_lexicon(data_dir, "titles.json")
+        self.titles = TitleLexicon(data_dir)
+        self.compound_heads: Set[str] = set(titles["heads"]) | set(titles["titles"]) | set(COMPOUND_HEADS)
+
+    def __call__(self, doc: Doc) -> Doc:
+        candidates = list(self._from_kb(doc)) + list(self._from_legal(doc)) + list(self._from_ner(doc))
+        chosen = _resolve_overlaps(candidates)
+        chosen += self._persons_after_titles(doc, chosen)
+        found = mentions(doc)
+        for mention in chosen:
+            self._link_and_type(doc, mention)
+            if _is_compound(doc, mention):
+                mention.kind = COMPOUND
+            found.append(mention)
+        found.sort(key=lambda m: m.start)
+        return doc
+
+    # --- proposals ------------------------------------------------------------
+    def _from_ner(self, doc: Doc) -> Iterable[Mention]:
+        for ent in doc.ents:
+            label = NER_LABELS.get(ent.label_)
+            if label is None:
+                continue
+            start, end = _trim(doc, ent.start, ent.end, self.compound_heads)
+            if start < end:
+                yield Mention(start, end, label, source="ner")
+
+    def _from_kb(self, doc: Doc) -> Iterable[Mention]:
+        ner_tokens = {i for ent in doc.ents for i in range(ent.start, ent.end)}
+        for match_id, start, end in self.kb_matcher(doc):
+            kb_id = doc.vocab.strings[match_id]
+            span = doc[start:end]
+            if _inside_word(doc, start, end):
+                continue
+            if span.text in self.ambiguous and not (ner_tokens & set(range(start, end))) and not _is_compound_span(doc, start, end):
+                continue
+            yield Mention(start, end, self.kb.companies[kb_id].type, kb_id=kb_id, source="kb")
+
+    def _from_legal(self, doc: Doc) -> Iterable[Mention]:
+        for _, start, end in self.legal_matcher(doc):
+            while start < end - 1 and (doc[start].is_stop or doc[start].lower_ in {"die", "der", "das", "des", "dem", "den"}):
+                start += 1
+            yield Mention(start, end, "COMPANY", source="legal")
+
+    def _persons_after_titles(self, doc: Doc, chosen: List[Mention]) -> List[Mention]:
+        """ "Daimler-Chef Zetsche": a capitalised word after organisation + title is a person."""
+        taken = {i for m in chosen for i in range(m.start, m.end)}
+        found = []
+        for m in chosen:
+            if m.type not in ORG_TYPES or not _is_compound(doc, m):
+                continue
+            i = m.end + 1
+            while i + 2 < len(doc) and doc[i + 1].text == "-" and not doc[i].whitespace_:
+                i += 2
+            if i + 1 >= len(doc) or not self.titles.is_title(doc[i]):
+                continue
+            j = i + 1
+            end = j
+            while end < len(doc) and end - j < 3 and _name_like(doc[end]) and end not in taken:
+                end += 1
+            if end > j and not doc[j].is_sent_start:
+                found.append(Mention(j, end, "PERSON", source="title"))
+                taken.update(range(j, end))
+        return found
+
+    # --- linking and typing ---------------------------------------------------------
+    def _link_and_type(self, doc: Doc, mention: Mention) -> None:
+        if mention.kb_id is None and mention.type in ORG_TYPES + ("MISC",):
+            mention.kb_id = self._lookup(mention.text(doc))
+            if mention.kb_id and mention.type == "MISC":
+                mention.kb_id = None
+        company = self.kb.get(mention.kb_id)
+        if company is not None:
+            mention.type = company.type
+        elif mention.type in ORG_TYPES:
+            text = mention.text(doc)
+            if ORG_CUES.search(text):
+                mention.type = "ORG"
+            elif COMPANY_CUES.search(text):
+                mention.type = "COMPANY"
+
+    def _lookup(self, text: str) -> Optional[str]:
+        company = self.kb.lookup(text)
+        if company is None and text.endswith("s"):
+            company = self.kb.lookup(text[:-1])
+        if company is not None:
+            return company.id
+        key = fold(text)
+        if len(key) < 5:
+            return None
+        match = process.extractOne(key, self._fold_choices, scorer=fuzz.ratio, score_cutoff=self.fuzzy_cutoff)
+        return self.kb.folded_names()[match[0]] if match else None
+
+
+def _variants(forms: Iterable[str]) -> Iterable[str]:
+    """Inflected surface forms: genitive -s and the weak adjective ("Deutschen Bank")."""
+    for form in forms:
+        if not form:
+            continue
+        yield form
+        if " " not in form and form[-1] not in "sxzßSXZ" and form[-1].isalpha():
+            yield form + "s"
+        if form.startswith("Deutsche "):
+            yield "Deutschen " + form[len("Deutsche "):]
+
+
+def _trim(doc: Doc, start: int, end: int, heads: Set[str]) -> Tuple[int, int]:
+    """Drop punctuation, articles and a compound head the NER swallowed ("BMW-Vorstandschef")."""
+    while start < end and (doc[start].is_punct or doc[start].lower_ in {"der", "die", "das", "des", "dem", "den"}):
+        start += 1
+    while end > start and doc[end - 1].is_punct and doc[end - 1].text not in {".", ")"}:
+        end -= 1
+    if end - start >= 3 and doc[end - 2].text in {"-", "–"} and _is_head(doc[end - 1].lower_, heads):
+        end -= 2
+    return start, end
+
+
+def _is_head(word: str, heads: Set[str]) -> bool:
+    return word in heads or any(word.endswith(head) for head in heads if len(head) > 4)
+
+
+def _name_like(token) -> bool:
+    return token.is_alpha and token.text[:1].isupper() and not token.is_stop and not token.text.isupper() \
+        and token.text[1:].islower()
+
+
+def _inside_word(doc: Doc, start: int, end: int) -> bool:
+    """A match glued to letters on its left ("ZF" in "VZF") is not a mention."""
+    return start > 0 and not doc[start - 1].whitespace_ and doc[start - 1].is_alpha
+
+
+def _is_compound_span(doc: Doc, start: int, end: int) -> bool:
+    return (end < len(doc) - 1 and doc[end].text in {"-", "–"} and not doc[end - 1].whitespace_
+            and not doc[end].whitespace_ and doc[end + 1].is_alpha)
+
+
+def _is_compound(doc: Doc, mention: Mention) -> bool:
+    return _is_compound_span(doc, mention.start, mention.end)
+
+
+def _resolve_overlaps(candidates: List[Mention]) -> List[Mention]:
+    ranked = sorted(candidates, key=lambda m: (-(m.end - m.start), -PRIORITY[m.source], m.start))
+    taken: Set[int] = set()
+    chosen: List[Mention] = []
+    for mention in ranked:
+        tokens = set(range(mention.start, mention.end))
+        if tokens & taken:
+            continue
+        taken |= tokens
+        chosen.append(mention)
+    # a KB match inside a longer NER span of an organisation gives it its id ("Deutsche Bank AG")
+    return chosen

@@ -1,0 +1,52 @@
+"""Helpers shared by the roles and relations components: entity lookup, evidence, JSON."""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional
+
+from spacy.tokens import Doc, Span
+
+from .mention import Mention
+
+
+def entity_names(doc: Doc) -> Dict[str, dict]:
+    return {entity["id"]: entity for entity in doc._.entities or []}
+
+
+def add_relation(doc: Doc, rtype: str, subject: str, obj: Optional[str], sent: Span,
+                 attributes: Optional[dict] = None, confidence: float = 0.8) -> None:
+    """Append a relation unless the same (type, subject, object) is already there."""
+    if doc._.relations is None:
+        doc._.relations = []
+    if subject == obj:
+        return
+    for existing in doc._.relations:
+        if existing["type"] == rtype and {existing["subject"], existing["object"]} == {subject, obj} and (
+            rtype in SYMMETRIC or (existing["subject"], existing["object"]) == (subject, obj)
+        ):
+            for key, value in (attributes or {}).items():
+                existing["attributes"].setdefault(key, value)
+            return
+    names = entity_names(doc)
+    doc._.relations.append({
+        "type": rtype,
+        "subject": subject,
+        "object": obj,
+        "subject_name": names[subject]["name"],
+        "object_name": names[obj]["name"] if obj else None,
+        "attributes": {k: v for k, v in (attributes or {}).items() if v is not None},
+        "confidence": round(confidence, 2),
+        "evidence": {"start": sent.start_char, "end": sent.end_char, "text": sent.text},
+    })
+
+
+SYMMETRIC = {"cooperation_talks", "cooperation", "merger"}
+
+
+def sentence_mentions(doc: Doc, sent: Span, types=("COMPANY", "ORG")) -> List[Mention]:
+    return [m for m in doc._.mentions or [] if sent.start <= m.start < sent.end and m.entity
+            and entity_type(doc, m.entity) in types]
+
+
+def entity_type(doc: Doc, entity_id: str) -> str:
+    return entity_names(doc)[entity_id]["type"]

@@ -1,0 +1,393 @@
+"""Relations between organisations from trigger words and argument patterns per sentence.
+
+Triggers live in data/lexicons/relations.json. Each type has a small argument rule
+(who is the buyer, who the supplier) built on the prepositions and compounds German
+news uses ("Übernahme von Y durch X", "Lieferung von X-Motoren", "X-Tochter Y").
+Negated or denied statements yield nothing; speculation sets `status: rumoured`.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import combinations
+from typing import Dict, Iterable, List, Optional, Set, Tuple
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from ..kb import KnowledgeBase, load_kb, load_lexicon
+from .mention import COMPOUND, ORG_TYPES, Mention
+from .relation import add_relation, entity_type, sentence_mentions
+
+GROUP_WORDS = {"beide", "beiden"}
+SHARE_RE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:Prozent|%)")
+COUNT_RE = re.compile(r"^\d{1,3}(?:\.\d{3})*$|^\d+$")
+GRADE_RE = re.compile(r"^(AAA|AA[+-]?|A[+-]?|BBB[+-]?|BB[+-]?|B[+-]?|CCC[+-]?|CC|C|D|Aaa|Aa[123]|A[123]|Baa[123]|Ba[123]|B[123]|Caa[123]|Ca)$")
+UNION_WORDS = ("gewerkschaft", "verdi", "gdl", "ig metall", "cockpit", "ufo", "evg", "ig bce", "marburger bund", "dbb")
+COUNT_NOUNS = ("stellen", "jobs", "arbeitsplätze", "mitarbeiter", "beschäftigte", "vollzeitstellen", "angestellte")
+
+
+class Triggers:
+    """Which tokens of a sentence trigger which relation type."""
+
+    def __init__(self, spec: dict) -> None:
+        self.spec = spec
+
+    def match(self, rtype: str, token: Token) -> bool:
+        spec = self.spec[rtype]
+        low = token.lower_
+        if any(low.startswith(stem) for stem in spec.get("not_stems", [])):
+            return False
+        if any(low.startswith(stem) for stem in spec.get("stems", [])):
+            return True
+        return any(low.endswith(suffix) for suffix in spec.get("suffixes", []))
+
+    def particle(self, rtype: str, token: Token, sent: Span) -> bool:
+        low = token.lower_
+        for stem, particles in self.spec[rtype].get("particle_stems", {}).items():
+            if low.startswith(stem) and any(t.lower_ in particles for t in sent if t.i != token.i):
+                return True
+        return False
+
+    def find(self, rtype: str, sent: Span) -> List[Token]:
+        return [t for t in sent if t.is_alpha and (self.match(rtype, t) or self.particle(rtype, t, sent))]
+
+    def requires(self, rtype: str, sent: Span) -> bool:
+        need = self.spec[rtype].get("requires_any")
+        if not need:
+            return True
+        for t in sent:
+            low = t.lower_
+            if any(low.startswith(s) for s in need.get("stems", [])) or any(low.endswith(s) for s in need.get("suffixes", [])):
+                return True
+        return False
+
+    def words(self, key: str) -> Set[str]:
+        return set(self.spec[key])
+
+
+@Language.factory("relations", default_config={"data_dir": "data"})
+def create_relations(nlp: Language, name: str, data_dir: str) -> "Relations":
+    return Relations(data_dir)
+
+
+class Relations:
+    def __init__(self, data_dir: str) -> None:
+        self.kb: KnowledgeBase = load_kb(data_dir)
+        self.triggers = Triggers(load_lexicon(data_dir, "relations.json"))
+        self.negation = self.triggers.words("negation")
+        self.speculation = self.triggers.words("speculation")
+        self.planned = self.triggers.words("planned")
+        self.completed = self.triggers.words("completed")
+
+    def __call__(self, doc: Doc) -> Doc:
+        if doc._.relations is None:
+            doc._.relations = []
+        sents = list(doc.sents)
+        for n, sent in enumerate(sents):
+            orgs = sentence_mentions(doc, sent)
+            group = self._group(doc, sent, sents[n - 1] if n else None)
+            for rtype, rule in RULES:
+                for trigger in self.triggers.find(rtype, sent):
+                    if self._negated(doc, sent, trigger):
+                        continue
+                    rule(self, doc, sent, trigger, orgs, group, sents[n + 1] if n + 1 < len(sents) else None)
+        return doc
+
+    # --- shared helpers ------------------------------------------------------------
+    def _negated(self, doc: Doc, sent: Span, trigger: Token) -> bool:
+        clause = _clause(doc, sent, trigger)
+        words = {t.lower_ for t in clause}
+        if words & self.negation:
+            return True
+        return any(t.lower_ in {"lehnte", "lehnt", "weist", "wies"} for t in clause) and any(
+            t.lower_ in {"ab", "zurück"} for t in clause)
+
+    def _status(self, sent: Span) -> str:
+        words = {t.lower_ for t in sent}
+        if words & self.speculation:
+            return "rumoured"
+        if words & self.planned:
+            return "planned"
+        if words & {"abgeschlossen", "vollzogen", "übernommen", "gekauft", "erworben", "geschluckt"}:
+            return "completed"
+        return "agreed"
+
+    def _group(self, doc: Doc, sent: Span, previous: Optional[Span]) -> List[str]:
+        """ "beide Autokonzerne", "die beiden Konzerne": the two companies named together before."""
+        if not any(t.lower_ in GROUP_WORDS for t in sent):
+            return []
+        for scope in (doc[sent.start : sent.end], previous):
+            if scope is None:
+                continue
+            ids: List[str] = []
+            for m in sentence_mentions(doc, scope):
+                if m.entity not in ids:
+                    ids.append(m.entity)
+            if len(ids) >= 2 and scope is previous:
+                return ids[:2]
+        return []
+
+    def _entities(self, orgs: List[Mention], group: List[str]) -> List[str]:
+        ids: List[str] = []
+        for entity in group + [m.entity for m in orgs]:
+            if entity not in ids:
+                ids.append(entity)
+        return ids
+
+    def _is_company(self, doc: Doc, entity: str) -> bool:
+        return entity_type(doc, entity) == "COMPANY"
+
+    def _sector(self, doc: Doc, entity: str) -> Set[str]:
+        info = doc.user_data.get("entity_index", {}).get(entity)
+        company = self.kb.get(info.kb_id) if info else None
+        sectors = set(self.kb.company_sectors(company)) if company else set()
+        return sectors | (info.sectors if info else set())
+
+
+def _clause(doc: Doc, sent: Span, trigger: Token) -> Span:
+    start, end = trigger.i, trigger.i + 1
+    while start > sent.start and doc[start - 1].text not in {",", ";", ":", "–"}:
+        start -= 1
+    while end < sent.end and doc[end].text not in {",", ";", ":", "–"}:
+        end += 1
+    return doc[start:end]
+
+
+def _after(doc: Doc, sent: Span, i: int, preps: Set[str], orgs: List[Mention], window: int = 4) -> Optional[Mention]:
+    """The organisation right after a preposition following token i ("durch X", "an Y")."""
+    for j in range(i + 1, min(sent.end, i + 1 + window)):
+        if doc[j].lower_ in preps:
+            for m in orgs:
+                if j < m.start <= j + 3:
+                    return m
+    return None
+
+
+def _compound_before(doc: Doc, trigger: Token, orgs: List[Mention]) -> Optional[Mention]:
+    """ "Monsanto-Übernahme": the organisation glued to the trigger."""
+    for m in orgs:
+        if m.kind == COMPOUND and m.end + 1 == trigger.i:
+            return m
+    return None
+
+
+def _nearest(orgs: List[Mention], i: int, before: bool) -> Optional[Mention]:
+    side = [m for m in orgs if (m.end <= i if before else m.start > i)]
+    if not side:
+        return None
+    return max(side, key=lambda m: m.start) if before else min(side, key=lambda m: m.start)
+
+
+# --- rules, one per type --------------------------------------------------------------
+def _talks(self: Relations, doc, sent, trigger, orgs, group, nxt) -> None:
+    if not self.triggers.requires("cooperation_talks", sent):
+        return
+    ids = self._entities(orgs, group)
+    for a, b in combinations(ids[:3], 2):
+        add_relation(doc, "cooperation_talks", a, b, sent, {"topic": _topic(doc, sent)}, 0.75)
+
+
+def _cooperation(self: Relations, doc, sent, trigger, orgs, group, nxt) -> None:
+    if self.triggers.find("cooperation_talks", sent) and self.triggers.requires("cooperation_talks", sent):
+        return
+    ids = self._entities(orgs, group)
+    for a, b in combinations(ids[:4], 2):
+        add_relation(doc, "cooperation", a, b, sent, {"topic": _topic(doc, sent)}, 0.7)
+
+
+def _supply(self: Relations, doc, sent, trigger, orgs, group, nxt) -> None:
+    if len({m.entity for m in orgs}) < 2:
+        return
+    supplier = customer = None
+    product = None
+    low = trigger.lower_
+    if low.startswith("lieferung") and trigger.i + 1 < sent.end and doc[trigger.i + 1].lower_ in {"von", "vom"}:
+        for m in orgs:
+            if trigger.i + 1 < m.start <= trigger.i + 3 and m.kind == COMPOUND:
+                supplier = m
+                product = doc[m.end + 1].text if m.end + 1 < len(doc) else None
+    elif low.startswith(("liefer", "beliefer")):
+        supplier = _nearest(orgs, trigger.i, before=True)
+        customer = _after(doc, sent, trigger.i, {"an"}, orgs, 8) or (
+            _nearest(orgs, trigger.i, before=False) if low.startswith("beliefer") else None)
+    elif low.startswith(("bestell", "order")):
+        customer = _nearest(orgs, trigger.i, before=True)
+        supplier = _after(doc, sent, trigger.i, {"bei"}, orgs, 8)
+    elif "auftrag" in low:
+        customer = _after(doc, sent, trigger.i, {"von", "vom", "der", "des", "aus"}, orgs, 2) or _compound_before(doc, trigger, orgs)
+        if customer is not None:
+            supplier = next((m for m in orgs if m.entity != customer.entity and m.end <= trigger.i), None)
+    if supplier is None:
+        return
+    if customer is None:
+        customer = next((m for m in orgs if m.entity != supplier.entity), None)
+    if customer is None or customer.entity == supplier.entity:
+        return
+    add_relation(doc, "supply_contract", supplier.entity, customer.entity, sent, {"product": product}, 0.75)
+
+
+def _rating(self: Relations, doc, sent, trigger, orgs, group, nxt) -> None:
+    agents = [m for m in orgs if "rating" in self._sector(doc, m.entity)]
+    if not agents:
+        agents = [m for m in orgs if any(t.lower_.startswith("analyst") for t in doc[max(sent.start, m.start - 3): m.end + 2])]
+    if not agents:
+        return
+    agent = agents[0]
+    target = _nearest([m for m in orgs if m.entity != agent.entity], trigger.i, before=False) or \
+        _nearest([m for m in orgs if m.entity != agent.entity], trigger.i, before=True)
+    if target is None:
+        return
+    add_relation(doc, "rating", agent.entity, target.entity, sent,
+                 {"rating": _grade(sent, nxt), "direction": _direction(self, sent)}, 0.75)
+
+
+def _grade(sent: Span, nxt: Optional[Span]) -> Optional[str]:
+    for scope in (sent, nxt):
+        if scope is None:
+            continue
+        for t in scope:
+            if GRADE_RE.match(t.text):
+                return t.text
+        text = scope.text
+        quoted = re.search(r"als\s+[\"„“»]([^\"“”«]+)[\"“”«]", text) or re.search(r"[\"„“»]([^\"“”«]{2,30})[\"“”«]\s+(?:ein)?gestuft", text)
+        if quoted:
+            return quoted.group(1)
+    return None
+
+
+def _direction(self: Relations, sent: Span) -> Optional[str]:
+    spec = self.triggers.spec
+    for direction in ("downgrade", "upgrade", "affirm"):
+        if any(any(t.lower_.startswith(w) for w in spec[direction]) for t in sent):
+            return direction
+    return None
+
+
+def _acquisition(self: Relations, doc, sent, trigger, orgs, group, nxt) -> None:
+    if len({m.entity for m in orgs}) < 2:
+        return
+    buyer = _after(doc, sent, trigger.i, {"durch"}, orgs, 10)
+    target = _compound_before(doc, trigger, orgs) or _after(doc, sent, trigger.i, {"von", "der", "des"}, orgs, 1)
+    passive = trigger.lower_.startswith(("übernomm", "gekauft", "erworben", "geschluckt", "aufgekauft"))
+    if passive and buyer is None:
+        von = [m for m in orgs if m.end <= trigger.i and m.start > sent.start and doc[m.start - 1].lower_ == "von"]
+        if von:
+            buyer = von[-1]
+            target = target or next((m for m in orgs if m.entity != buyer.entity and m.end <= trigger.i), None)
+    if buyer is None:
+        buyer = _nearest([m for m in orgs if target is None or m.entity != target.entity], trigger.i, before=True)
+    if target is None and buyer is not None:
+        target = _nearest([m for m in orgs if m.entity != buyer.entity], trigger.i, before=False)
+    if buyer is None or target is None or buyer.entity == target.entity:
+        return
+    share = SHARE_RE.search(sent.text)
+    rtype = "stake" if share and float(share.group(1).replace(",", ".")) < 50 else "acquisition"
+    attributes = {"share": share.group(0) if share else None}
+    if rtype == "acquisition":
+        attributes["status"] = self._status(sent)
+    add_relation(doc, rtype, buyer.entity, target.entity, sent, attributes, 0.7)
+
+
+def _stake(self: Relations, doc, sent, trigger, orgs, group, nxt) -> None:
+    if len({m.entity for m in orgs}) < 2:
+        return
+    company = _after(doc, sent, trigger.i, {"an", "am", "bei", "beim"}, orgs, 8)
+    investor = _nearest([m for m in orgs if company is None or m.entity != company.entity], trigger.i, before=True)
+    if company is None or investor is None or company.entity == investor.entity:
+        return
+    share = SHARE_RE.search(sent.text)
+    add_relation(doc, "stake", investor.entity, company.entity, sent, {"share": share.group(0) if share else None}, 0.65)
+
+
+def _merger(self: Relations, doc, sent, trigger, orgs, group, nxt) -> None:
+    ids = [e for e in self._entities(orgs, group) if self._is_company(doc, e)]
+    if len(ids) >= 2:
+        add_relation(doc, "merger", ids[0], ids[1], sent, {"status": self._status(sent)}, 0.7)
+
+
+def _subsidiary(self: Relations, doc, sent, trigger, orgs, group, nxt) -> None:
+    low = trigger.lower_
+    glued = _compound_before(doc, trigger, orgs)
+    follower = next((m for m in orgs if trigger.i < m.start <= trigger.i + 2), None)
+    parent = child = None
+    if "tochter" in low or "töchter" in low:
+        parent = glued or _after(doc, sent, trigger.i, {"von", "des", "der"}, orgs, 2)
+        child = follower if follower is not None and follower is not parent else _nearest(orgs, trigger.i, before=True)
+    elif "mutter" in low:
+        child, parent = glued, follower
+    elif low.startswith("gehör"):
+        parent = _after(doc, sent, trigger.i, {"zu", "zum", "zur"}, orgs, 6)
+        child = _nearest(orgs, trigger.i, before=True)
+    if parent is None or child is None or parent.entity == child.entity:
+        return
+    add_relation(doc, "subsidiary", parent.entity, child.entity, sent, {}, 0.7)
+
+
+def _spin_off(self: Relations, doc, sent, trigger, orgs, group, nxt) -> None:
+    parent = _after(doc, sent, trigger.i, {"des", "der", "von", "vom"}, orgs, 2)
+    if parent is not None:
+        unit = _nearest([m for m in orgs if m.entity != parent.entity], trigger.i, before=True)
+    else:
+        parent = _nearest(orgs, trigger.i, before=True)
+        unit = _nearest([m for m in orgs if parent is None or m.entity != parent.entity], trigger.i, before=False)
+    if parent is None or unit is None or parent.entity == unit.entity:
+        return
+    add_relation(doc, "spin_off", parent.entity, unit.entity, sent, {}, 0.6)
+
+
+def _insolvency(self: Relations, doc, sent, trigger, orgs, group, nxt) -> None:
+    companies = [m for m in orgs if self._is_company(doc, m.entity)]
+    subject = (_compound_before(doc, trigger, companies) or _after(doc, sent, trigger.i, {"von", "der", "des", "bei", "beim"}, companies, 1)
+               or _nearest(companies, trigger.i, before=True) or _nearest(companies, trigger.i, before=False))
+    if subject is not None:
+        add_relation(doc, "insolvency", subject.entity, None, sent, {}, 0.75)
+
+
+def _layoffs(self: Relations, doc, sent, trigger, orgs, group, nxt) -> None:
+    if not self.triggers.requires("layoffs", sent):
+        return
+    companies = [m for m in orgs if self._is_company(doc, m.entity)]
+    subject = _compound_before(doc, trigger, companies) or _nearest(companies, trigger.i, before=True) or \
+        _nearest(companies, trigger.i, before=False)
+    if subject is None:
+        return
+    count = None
+    for t in sent:
+        if COUNT_RE.match(t.text) and t.i + 1 < sent.end and doc[t.i + 1].lower_.endswith(COUNT_NOUNS):
+            count = int(t.text.replace(".", ""))
+            break
+    add_relation(doc, "layoffs", subject.entity, None, sent, {"count": count}, 0.7)
+
+
+def _strike(self: Relations, doc, sent, trigger, orgs, group, nxt) -> None:
+    unions = [m for m in orgs if any(w in m.text(doc).casefold() for w in UNION_WORDS)]
+    if not unions:
+        return
+    employer = next((m for m in orgs if m.entity != unions[0].entity and self._is_company(doc, m.entity)), None)
+    add_relation(doc, "strike", unions[0].entity, employer.entity if employer else None, sent, {}, 0.7)
+
+
+def _topic(doc: Doc, sent: Span) -> Optional[str]:
+    for t in sent:
+        if t.lower_ == "bei" and t.i + 2 < sent.end and doc[t.i + 1].lower_ in {"der", "dem", "den"}:
+            nxt = doc[t.i + 2]
+            if nxt.text[:1].isupper() and nxt.is_alpha:
+                return nxt.text
+    return None
+
+
+RULES = (
+    ("cooperation_talks", _talks),
+    ("cooperation", _cooperation),
+    ("supply_contract", _supply),
+    ("rating", _rating),
+    ("acquisition", _acquisition),
+    ("stake", _stake),
+    ("merger", _merger),
+    ("subsidiary", _subsidiary),
+    ("spin_off", _spin_off),
+    ("insolvency", _insolvency),
+    ("layoffs", _layoffs),
+    ("strike", _strike),
+)

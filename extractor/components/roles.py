@@ -1,0 +1,115 @@
+"""Person - title - organisation: "BMW-Vorstandschef Norbert Reithofer",
+"Stephen Girsky, Vize-Verwaltungsratschef von GM", "Chef der Allianz, Oliver Bäte",
+"Oliver Bäte wird ab Frühjahr Chef des Allianz-Konzerns" (status incoming).
+
+Titles come from data/lexicons/titles.json; a hyphen chain ending in a title is one
+title ("Vize-Verwaltungsratschef").
+"""
+
+from __future__ import annotations
+
+from typing import List, Optional, Tuple
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from .titles import TitleLexicon
+from .mention import COMPOUND, ORG_TYPES, Mention
+from .relation import add_relation, entity_type
+
+OF = {"von", "der", "des", "bei", "beim", "vom", "im"}
+ARTICLES = {"der", "die", "das", "des", "dem", "den"}
+COPULAS = {"wird": "incoming", "werden": "incoming", "soll": "incoming", "sollen": "incoming", "übernimmt": "incoming",
+           "ist": "current", "bleibt": "current", "war": "former", "wurde": "current"}
+
+
+@Language.factory("roles", default_config={"data_dir": "data"})
+def create_roles(nlp: Language, name: str, data_dir: str) -> "Roles":
+    return Roles(data_dir)
+
+
+class Roles:
+    def __init__(self, data_dir: str) -> None:
+        self.lexicon = TitleLexicon(data_dir)
+
+    def __call__(self, doc: Doc) -> Doc:
+        if doc._.relations is None:
+            doc._.relations = []
+        starts = {m.start: m for m in doc._.mentions or [] if m.entity}
+        ends = {m.end: m for m in doc._.mentions or [] if m.entity}
+        for sent in doc.sents:
+            for start, end in self.lexicon.chains(sent):
+                self._role(doc, sent, start, end, starts, ends)
+        return doc
+
+    def _role(self, doc: Doc, sent: Span, start: int, end: int, starts: dict, ends: dict) -> None:
+        title = doc[start:end].text
+        org = self._org_left(doc, start, ends)
+        after_org = end
+        if org is None:
+            org = self._org_right(doc, sent, end, starts)
+            after_org = org.end if org else end
+        if org is None:
+            return
+        person, status = self._person(doc, sent, start, end, after_org, starts, ends)
+        if person is None:
+            return
+        status = self._status(doc, sent, start, org) or status or "current"
+        add_relation(doc, "role", person.entity, org.entity, sent, {"title": title, "status": status}, 0.9)
+
+    def _org_left(self, doc: Doc, start: int, ends: dict) -> Optional[Mention]:
+        org = ends.get(start - 1)
+        if org and org.kind == COMPOUND and doc[start - 1].text == "-" and _is_org(doc, org):
+            return org
+        return None
+
+    def _org_right(self, doc: Doc, sent: Span, end: int, starts: dict) -> Optional[Mention]:
+        i = end
+        if i < sent.end and doc[i].lower_ in OF:
+            i += 1
+            if i < sent.end and doc[i].lower_ in ARTICLES:
+                i += 1
+            org = starts.get(i)
+            if org and _is_org(doc, org):
+                return org
+        return None
+
+    def _person(self, doc: Doc, sent: Span, start: int, end: int, after_org: int, starts: dict,
+                ends: dict) -> Tuple[Optional[Mention], Optional[str]]:
+        for i in (after_org, after_org + 1):  # "Chef der Allianz, Oliver Bäte" / "BMW-Chef Reithofer"
+            person = starts.get(i)
+            if person and _is_person(doc, person) and (i == after_org or doc[after_org].text == ","):
+                return person, None
+        first = start
+        while first > sent.start and (doc[first - 1].lower_ in ARTICLES or doc[first - 1].is_lower):
+            first -= 1
+        if first > sent.start and doc[first - 1].text == ",":  # "Stephen Girsky, Vize-... von GM"
+            person = ends.get(first - 1)
+            if person and _is_person(doc, person):
+                return person, None
+        for m in sorted((m for m in starts.values() if sent.start <= m.start and m.end <= start), key=lambda m: -m.start):
+            if not _is_person(doc, m) or start - m.end > 8:
+                continue
+            between = [t.lower_ for t in doc[m.end:start]]
+            for word in between:
+                if word in COPULAS:  # "Oliver Bäte wird ab Frühjahr Chef des ..."
+                    return m, COPULAS[word]
+            break
+        return None, None
+
+    def _status(self, doc: Doc, sent: Span, start: int, org: Mention) -> Optional[str]:
+        left = min(start, org.start)
+        window = doc[max(sent.start, left - 3):left]
+        for token in reversed(list(window)):
+            status = self.lexicon.status.get(token.lower_)
+            if status and token.lower_ not in COPULAS and token.lower_ not in {"ab", "noch", "tritt", "geht"}:
+                return status
+        return None
+
+
+def _is_org(doc: Doc, mention: Mention) -> bool:
+    return entity_type(doc, mention.entity) in ORG_TYPES
+
+
+def _is_person(doc: Doc, mention: Mention) -> bool:
+    return entity_type(doc, mention.entity) == "PERSON"

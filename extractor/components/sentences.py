@@ -1,0 +1,39 @@
+"""Sentence boundaries for news text without a parser.
+
+Headlines, datelines and teasers end without a full stop but on a line break; the
+tokenizer already keeps "Dr.", "Okt.", "z.B." and ordinals whole, so a boundary
+after ".", "!", "?" and after any line break is enough, and costs nothing.
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+END_PUNCT = {".", "!", "?", "…", "?!", "!?", "..."}
+CLOSING = {'"', "“", "”", "»", "«", "'", "’", ")", "]"}
+
+
+@Language.factory("news_sentencizer")
+def create_news_sentencizer(nlp: Language, name: str) -> "NewsSentencizer":
+    return NewsSentencizer()
+
+
+class NewsSentencizer:
+    def __call__(self, doc: Doc) -> Doc:
+        if len(doc) == 0:
+            return doc
+        starts = [False] * len(doc)
+        starts[0] = True
+        for i, token in enumerate(doc[:-1]):
+            if "\n" in token.whitespace_ or (token.is_space and "\n" in token.text):
+                starts[i + 1] = True
+            elif token.text in END_PUNCT or (token.text.endswith(".") and token.text[:-1] in END_PUNCT):
+                j = i + 1
+                while j < len(doc) and doc[j].text in CLOSING and not doc[j - 1].whitespace_:
+                    j += 1
+                if j < len(doc) and not doc[j].is_lower:
+                    starts[j] = True
+        for token, start in zip(doc, starts):
+            token.is_sent_start = start
+        return doc

@@ -1,0 +1,46 @@
+"""The job-title lexicon shared by the mention and role components."""
+
+from __future__ import annotations
+
+from typing import List, Tuple
+
+from spacy.tokens import Doc, Span, Token
+
+from ..kb import load_lexicon
+from .mention import ORG_TYPES, mentions
+
+
+class TitleLexicon:
+    def __init__(self, data_dir: str) -> None:
+        lexicon = load_lexicon(data_dir, "titles.json")
+        self.titles = set(lexicon["titles"])
+        self.heads = tuple(lexicon["heads"])
+        self.excluded = set(lexicon["excluded"])
+        self.status = {word: status for status, words in lexicon["status"].items() for word in words}
+
+    def is_title(self, token: Token) -> bool:
+        low = token.lower_
+        if low in self.excluded or not token.is_alpha:
+            return False
+        return low in self.titles or (token.text[:1].isupper() and low.endswith(self.heads))
+
+    def chains(self, sent: Span) -> List[Tuple[int, int]]:
+        """Token ranges of titles, hyphen chains included ("Vize-Verwaltungsratschef")."""
+        found = []
+        doc = sent.doc
+        for token in sent:
+            if not self.is_title(token):
+                continue
+            if token.i + 2 < sent.end and doc[token.i + 1].text == "-" and not token.whitespace_ \
+                    and self.is_title(doc[token.i + 2]):
+                continue  # the chain ends further right
+            start = token.i
+            while start - 2 >= sent.start and doc[start - 1].text == "-" and not doc[start - 2].whitespace_ \
+                    and doc[start - 2].is_alpha and self._in_title(doc, start - 2):
+                start -= 2
+            found.append((start, token.i + 1))
+        return found
+
+    def _in_title(self, doc: Doc, i: int) -> bool:
+        """A chain part that is not an organisation name ("Vize" yes, "GM" no)."""
+        return not any(m.start <= i < m.end for m in mentions(doc) if m.type in ORG_TYPES)

@@ -1,0 +1,563 @@
+"""Read input records from files, folders and stdin; write output files atomically.
+
+Everything streams: JSON lines are read line by line as bytes (also through
+gzip/bz2/lzma), so memory does not grow with the size of a dump. Bad input
+never stops a run here: it becomes a `Rejected` item carrying the file, the
+line and the raw bytes, and the caller decides (`--errors skip|fail`).
+
+Formats are recognised by extension first, then by content:
+
+- `.jsonl`, `.json` (optionally `.gz`, `.bz2`, `.xz`): one JSON object per
+  line. A `.json` file whose first character is `[` holds one JSON array of
+  records (read whole: arrays cannot be streamed), and a `.json` file that
+  holds one pretty-printed object is read as one record.
+- `.txt`: one article per file; id = file name without extension.
+- `.html`, `.htm`: one web page per file, main text extracted.
+- `.warc`, `.warc.gz`: web archives, one record per HTML response.
+- anything else is sniffed: `WARC/` -> WARC, `{` -> JSON lines, `[` -> JSON
+  array, HTML markup -> HTML, NUL bytes -> skipped as binary, else text.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import lzma
+import os
+import stat
+import sys
+import tempfile
+from pathlib import Path
+from typing import IO, Any, BinaryIO, Callable, Dict, Iterable, Iterator, List, Optional, Union
+
+import orjson
+
+from .records import KNOWN_KEYS, Record, Rejected, Skipped
+
+Item = Union[Record, Rejected, Skipped]
+
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+SNIFF_BYTES = 4096
+COMPRESSION: Dict[str, Callable[..., BinaryIO]] = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+JSON_EXTS = (".jsonl", ".json", ".ndjson")
+TEXT_EXTS = (".txt",)
+HTML_EXTS = (".html", ".htm", ".xhtml")
+BOM = b"\xef\xbb\xbf"
+# Errors a damaged compressed stream raises while being read.
+STREAM_ERRORS = (OSError, EOFError, lzma.LZMAError, ValueError)
+
+
+class LineRejected(Rejected):
+    """A rejected JSON line: `raw` is the line itself (without its newline), so
+    OUT.rejected.jsonl can hold it byte for byte."""
+
+
+# ---------------------------------------------------------------------------
+# Reading
+
+
+def iter_inputs(paths: Iterable[str], *, exclude: Iterable[str] = ()) -> Iterator[Item]:
+    """Records, rejections and skipped items from files, folders (walked
+    recursively in sorted order, hidden entries skipped) and "-" (stdin).
+
+    `exclude` names files never to read (the run's own outputs when they lie
+    inside an input folder).
+    """
+    skip = {os.path.realpath(p) for p in exclude}
+    for path in paths:
+        if path == STDIN:
+            yield from iter_stdin()
+        elif os.path.isdir(path):
+            for file in walk_files(path):
+                if os.path.realpath(file) not in skip:
+                    yield from iter_file(file)
+        elif os.path.realpath(path) not in skip:
+            yield from iter_file(path)
+
+
+def walk_files(root: str) -> Iterator[str]:
+    """Files under `root` in sorted path order (a folder's entries sorted by name,
+    subfolders in place), without hidden files and folders (.git, editor
+    backups, our own temporary files)."""
+    try:
+        entries = sorted(os.scandir(root), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            yield from walk_files(entry.path)
+        elif entry.is_file():
+            yield entry.path
+
+
+def split_name(path: str) -> tuple[str, str, str]:
+    """(stem, format extension, compression extension) of a file name:
+    "a/news.jsonl.gz" -> ("news", ".jsonl", ".gz")."""
+    name = os.path.basename(path)
+    stem, ext = os.path.splitext(name)
+    comp = ""
+    if ext.lower() in COMPRESSION:
+        comp = ext.lower()
+        stem, ext = os.path.splitext(stem)
+    return stem, ext.lower(), comp
+
+
+def open_binary(path: str) -> BinaryIO:
+    """The file's bytes, decompressed by extension (.gz, .bz2, .xz)."""
+    opener = COMPRESSION.get(split_name(path)[2])
+    return opener(path, "rb") if opener else open(path, "rb")
+
+
+def iter_file(path: str) -> Iterator[Item]:
+    """Items from one file, by extension and, for unknown ones, by content."""
+    stem, ext, comp = split_name(path)
+    try:
+        if ext == ".warc" and comp in ("", ".gz"):
+            yield from _iter_warc(path)
+        elif ext in JSON_EXTS:
+            yield from _iter_json_file(path, stem, array_ok=ext == ".json")
+        elif ext in TEXT_EXTS:
+            yield _text_item(_read_all(path), path, stem)
+        elif ext in HTML_EXTS:
+            yield _html_item(_read_all(path), path, stem)
+        else:
+            yield from _iter_sniffed(path, stem)
+    except _Unreadable as err:
+        yield Rejected(file=path, line=err.line, reason=f"unreadable file: {err}", raw=b"")
+
+
+class _Unreadable(Exception):
+    """A file that cannot be opened or decompressed (permissions, damaged archive)."""
+
+    def __init__(self, message: str, line: int = 0) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def _read_all(path: str) -> bytes:
+    try:
+        with open_binary(path) as fh:
+            return fh.read()
+    except STREAM_ERRORS as err:
+        raise _Unreadable(f"{type(err).__name__}: {err}") from err
+
+
+def _sample(path: str) -> bytes:
+    try:
+        with open_binary(path) as fh:
+            return fh.read(SNIFF_BYTES)
+    except STREAM_ERRORS as err:
+        raise _Unreadable(f"{type(err).__name__}: {err}") from err
+
+
+def _first_char(sample: bytes) -> bytes:
+    head = sample.lstrip(BOM).lstrip()
+    return head[:1]
+
+
+def _iter_sniffed(path: str, stem: str) -> Iterator[Item]:
+    sample = _sample(path)
+    kind = sniff(sample)
+    if kind == "warc":
+        if split_name(path)[2] in ("", ".gz"):
+            yield from _iter_warc(path)
+        else:
+            yield Skipped(file=path, reason="unsupported WARC compression")
+    elif kind in ("jsonl", "json"):
+        yield from _iter_json_file(path, stem, array_ok=True)
+    elif kind == "binary":
+        yield Skipped(file=path, reason="binary file")
+    elif kind == "html":
+        yield _html_item(_read_all(path), path, stem)
+    else:
+        yield _text_item(_read_all(path), path, stem)
+
+
+def sniff(sample: bytes) -> str:
+    """Format of a file from its first bytes: warc, jsonl, json, html, binary or text."""
+    if sample.startswith(b"WARC/"):
+        return "warc"
+    first = _first_char(sample)
+    if first == b"{":
+        return "jsonl"
+    if first == b"[":
+        return "json"
+    if b"\x00" in sample:
+        return "binary"
+    from .sources.html import looks_like_html
+
+    if looks_like_html(sample.decode("utf-8", errors="replace")):
+        return "html"
+    return "text"
+
+
+def _iter_warc(path: str) -> Iterator[Item]:
+    from .sources.warc import iter_warc
+
+    yield from iter_warc(path)
+
+
+def _decode(data: bytes) -> Optional[str]:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+
+
+def _text_item(data: bytes, path: str, stem: str) -> Item:
+    """A plain-text article: the whole file, id = file name without extension."""
+    text = _decode(data)
+    if text is None:
+        return Rejected(file=path, line=0, reason="invalid UTF-8", raw=data)
+    return Record(id=stem, text=text, origin=path)
+
+
+def _html_item(data: bytes, path: str, stem: str) -> Item:
+    from .sources.html import html_to_record
+
+    try:
+        return html_to_record(data, id=stem, origin=path)
+    except Exception as err:  # one broken page must not stop a batch run
+        return Rejected(file=path, line=0, reason=f"unreadable HTML: {type(err).__name__}: {err}", raw=data)
+
+
+def _iter_json_file(path: str, stem: str, array_ok: bool) -> Iterator[Item]:
+    if array_ok and _first_char(_sample(path)) == b"[":
+        yield from _iter_json_array(_read_all(path), path, stem)
+        return
+    try:
+        with open_binary(path) as fh:
+            yield from _iter_json_stream(fh, path, stem, whole_ok=array_ok)
+    except STREAM_ERRORS as err:
+        raise _Unreadable(f"{type(err).__name__}: {err}") from err
+
+
+def _iter_json_stream(fh: IO[bytes], file: str, stem: str, whole_ok: bool = False) -> Iterator[Item]:
+    """JSON lines from a binary stream. With `whole_ok`, a file whose first line
+    is a lone "{" is read as one pretty-printed JSON object."""
+    first = True
+    for number, raw in enumerate(fh, start=1):
+        if number == 1:
+            raw = raw.lstrip(BOM)
+        line = raw.rstrip(b"\r\n")
+        if not line.strip():
+            continue
+        if whole_ok and first and line.strip() == b"{":
+            yield from _iter_json_document(raw + fh.read(), file, stem, number)
+            return
+        first = False
+        yield parse_line(line, file, number, stem)
+
+
+def _iter_json_document(data: bytes, file: str, stem: str, start: int) -> Iterator[Item]:
+    """One pretty-printed object; when it does not parse, its lines are reported
+    one by one like any JSON-lines input."""
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        for number, raw in enumerate(data.splitlines(), start=start):
+            if raw.strip():
+                yield parse_line(raw, file, number, stem)
+        return
+    yield _validate(value, file, start, stem, data.strip())
+
+
+def _iter_json_array(data: bytes, file: str, stem: str) -> Iterator[Item]:
+    try:
+        value = orjson.loads(data.lstrip(BOM))
+    except orjson.JSONDecodeError as err:
+        reason = "invalid UTF-8" if _decode(data) is None else f"invalid JSON: {err}"
+        yield Rejected(file=file, line=0, reason=reason, raw=data)
+        return
+    if not isinstance(value, list):
+        yield _validate(value, file, 1, stem, data.strip())
+        return
+    yield from _array_items(value, file, stem)
+
+
+def _array_items(items: List[Any], file: str, stem: str) -> Iterator[Item]:
+    """Records of a JSON array; "line" is the item's position (1-based)."""
+    for number, value in enumerate(items, start=1):
+        yield _validate(value, file, number, stem, orjson.dumps(value))
+
+
+def parse_line(line: bytes, file: str, number: int, stem: str) -> Item:
+    """One JSON line -> Record, or LineRejected with the reason and the raw line."""
+    try:
+        value = orjson.loads(line)
+    except orjson.JSONDecodeError as err:
+        reason = "invalid UTF-8" if _decode(line) is None else f"invalid JSON: {err}"
+        return LineRejected(file=file, line=number, reason=reason, raw=line)
+    return _validate(value, file, number, stem, line)
+
+
+def _validate(value: Any, file: str, number: int, stem: str, raw: bytes) -> Item:
+    """Record from a decoded JSON value, or the reason it is not an input record."""
+    reason = _invalid_reason(value)
+    if reason:
+        return LineRejected(file=file, line=number, reason=reason, raw=raw)
+    fields: Dict[str, Any] = {}
+    meta: Dict[str, Any] = {}
+    if isinstance(value.get("meta"), dict):
+        meta.update(value["meta"])  # re-reading our own output keeps its meta flat
+    for key, item in value.items():
+        if key in KNOWN_KEYS:
+            fields[key] = item
+        elif key != "meta" or not isinstance(item, dict):
+            meta[key] = item
+    for key in KNOWN_KEYS[2:]:
+        if fields.get(key) is not None and not isinstance(fields[key], str):
+            fields[key] = str(fields[key])
+    if fields.get("id") is None:
+        fields["id"] = f"{stem}:{number}"
+    return Record(**fields, meta=meta, origin=f"{file}:{number}")
+
+
+def _invalid_reason(value: Any) -> Optional[str]:
+    if not isinstance(value, dict):
+        return "not a JSON object"
+    if "text" not in value or value["text"] is None:
+        return "missing text"
+    if not isinstance(value["text"], str):
+        return "text is not a string"
+    if value.get("id") is not None and not isinstance(value["id"], str):
+        return "id is not a string"
+    return None
+
+
+def iter_stdin() -> Iterator[Item]:
+    """Records from stdin: JSON lines when the first non-space character is "{",
+    else one article (HTML when it looks like HTML, else plain text) with id "stdin"."""
+    stream = sys.stdin.buffer
+    head = b""
+    while True:  # read until a non-space byte or EOF decides the format
+        chunk = stream.read1(SNIFF_BYTES) if hasattr(stream, "read1") else stream.read(SNIFF_BYTES)
+        head += chunk
+        if not chunk or head.lstrip(BOM).strip():
+            break
+    kind = sniff(head)
+    if kind in ("jsonl", "json"):
+        reader = io.BufferedReader(_PrefixedStream(head, stream))  # type: ignore[arg-type]
+        if kind == "json":
+            yield from _iter_json_array(reader.read(), STDIN_NAME, "stdin")
+        else:
+            yield from _iter_json_stream(reader, STDIN_NAME, "stdin")
+        return
+    data = head + stream.read()
+    if kind == "html":
+        yield _html_item(data, STDIN_NAME, "stdin")
+    elif data.strip():
+        yield _text_item(data, STDIN_NAME, "stdin")
+
+
+class _PrefixedStream(io.RawIOBase):
+    """Bytes already read for sniffing, then the rest of the stream."""
+
+    def __init__(self, prefix: bytes, stream: BinaryIO) -> None:
+        self._prefix = prefix
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._prefix:
+            n = min(len(buffer), len(self._prefix))
+            buffer[:n] = self._prefix[:n]
+            self._prefix = self._prefix[n:]
+            return n
+        data = self._stream.read1(len(buffer)) if hasattr(self._stream, "read1") else self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def iter_json_objects(path: str) -> Iterator[tuple[int, Union[Dict[str, Any], str]]]:
+    """(line, object) for each line of a JSON-lines file of results or gold
+    records, or (line, error message) for a line that is not a JSON object."""
+    opener = (lambda: sys.stdin.buffer) if path == STDIN else (lambda: open_binary(path))
+    fh = opener()
+    try:
+        for number, raw in enumerate(fh, start=1):
+            line = raw.lstrip(BOM) if number == 1 else raw
+            if not line.strip():
+                continue
+            try:
+                value = orjson.loads(line)
+            except orjson.JSONDecodeError as err:
+                yield number, f"invalid JSON: {err}"
+                continue
+            yield number, value if isinstance(value, dict) else "not a JSON object"
+    finally:
+        if path != STDIN:
+            fh.close()
+
+
+# ---------------------------------------------------------------------------
+# Writing
+
+
+class AtomicWriter:
+    """A binary file that appears under its name only when complete.
+
+    Data goes to a hidden temporary file in the target's folder (same file
+    system, so the final `os.replace` is atomic); on any exception, including
+    KeyboardInterrupt, the temporary file is removed and an existing target
+    stays untouched. A target ending in ".gz" is gzip-compressed. With
+    `lazy=True` nothing is created until the first write (the rejected-records
+    file exists only when something was rejected).
+    """
+
+    def __init__(self, path: Union[str, Path], *, lazy: bool = False, buffer_size: int = 1 << 20) -> None:
+        self.path = Path(path)
+        self.lazy = lazy
+        self.buffer_size = buffer_size
+        self.count = 0
+        self._tmp: Optional[str] = None
+        self._raw: Optional[BinaryIO] = None
+        self._fh: Optional[BinaryIO] = None
+
+    def __enter__(self) -> "AtomicWriter":
+        if not self.lazy:
+            self._open()
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.discard()
+
+    @property
+    def opened(self) -> bool:
+        return self._fh is not None
+
+    def _open(self) -> None:
+        fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent or ".")
+        self._raw = os.fdopen(fd, "wb", buffering=self.buffer_size)
+        if self.path.suffix == ".gz":
+            self._fh = gzip.GzipFile(filename=self.path.stem, mode="wb", fileobj=self._raw, mtime=0)  # type: ignore[assignment]
+        else:
+            self._fh = self._raw
+
+    def write(self, data: bytes) -> None:
+        if self._fh is None:
+            self._open()
+        self._fh.write(data)  # type: ignore[union-attr]
+
+    def write_jsonl(self, obj: Any) -> None:
+        """One JSON object and a newline."""
+        self.write(orjson.dumps(obj, option=orjson.OPT_APPEND_NEWLINE))
+        self.count += 1
+
+    def commit(self) -> None:
+        """Move the finished file into place (an empty file for a non-lazy writer without writes)."""
+        if self._fh is None:
+            if self.lazy:
+                return
+            self._open()
+        self._close()
+        os.chmod(self._tmp, _default_mode(self.path))  # type: ignore[arg-type]
+        os.replace(self._tmp, self.path)  # type: ignore[arg-type]
+        self._tmp = None
+
+    def discard(self) -> None:
+        """Drop what was written; the target is left as it was."""
+        try:
+            self._close()
+        except Exception:
+            pass
+        if self._tmp is not None:
+            try:
+                os.unlink(self._tmp)
+            except FileNotFoundError:
+                pass
+            self._tmp = None
+
+    def _close(self) -> None:
+        if self._fh is not None and self._fh is not self._raw:
+            self._fh.close()
+        if self._raw is not None:
+            self._raw.close()
+        self._fh = self._raw = None
+
+
+def _default_mode(path: Path) -> int:
+    """Permissions of the file being replaced, else the usual 0666 minus umask
+    (mkstemp creates 0600, which would surprise users sharing results)."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def rejected_bytes(item: Rejected) -> bytes:
+    """The line OUT.rejected.jsonl keeps for a rejected item, without newline.
+
+    A rejected JSON line is kept byte for byte, so it can be fixed and fed
+    again. Anything else (a whole .txt file that is not UTF-8, a damaged WARC
+    or archive) becomes {"file", "line", "reason", "raw"} with `raw` the
+    content decoded as UTF-8, undecodable bytes written as \\xNN escapes.
+    """
+    if isinstance(item, LineRejected):
+        return item.raw
+    raw = item.raw.decode("utf-8", errors="backslashreplace")
+    return orjson.dumps({"file": item.file, "line": item.line, "reason": item.reason, "raw": raw})
+
+
+def output_paths(out: str) -> Dict[str, str]:
+    """OUT.jsonl -> its companions OUT.rejected.jsonl and OUT.summary.json."""
+    path = Path(out)
+    base = path.name
+    for suffix in (".gz", ".jsonl", ".json", ".ndjson"):
+        if base.endswith(suffix):
+            base = base[: -len(suffix)]
+    return {
+        "out": str(path),
+        "rejected": str(path.with_name(f"{base}.rejected.jsonl")),
+        "summary": str(path.with_name(f"{base}.summary.json")),
+    }
+
+
+def output_dir_error(path: str) -> Optional[str]:
+    """Why `path` cannot be written (missing or read-only folder), or None."""
+    folder = Path(path).parent
+    if not folder.exists():
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            return f"cannot create output folder {folder}: {err.strerror or err}"
+    if not folder.is_dir():
+        return f"output folder {folder} is not a folder"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"output folder {folder} is not writable"
+    if Path(path).is_dir():
+        return f"output {path} is a folder"
+    return None
+
+
+def input_errors(paths: Iterable[str]) -> List[str]:
+    """Messages for input paths that do not exist (a usage error, exit 2)."""
+    return [f"input not found: {p}" for p in paths if p != STDIN and not os.path.exists(p)]
+
+
+__all__ = [
+    "AtomicWriter",
+    "LineRejected",
+    "input_errors",
+    "iter_file",
+    "iter_inputs",
+    "iter_json_objects",
+    "iter_stdin",
+    "output_dir_error",
+    "output_paths",
+    "parse_line",
+    "rejected_bytes",
+    "sniff",
+    "walk_files",
+]

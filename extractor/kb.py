@@ -1,0 +1,205 @@
+"""The company knowledge base and the place lexicon it draws descriptive aliases from.
+
+Descriptive references are not listed per company: a company's HQ city, region and
+country (data/kb/places.jsonl) give its demonyms ("die Münchner", "die Bayern",
+"die Amerikaner"), adjectives ("bayerisch", "schwedisch") and prefixes ("US-"), and
+its industry nouns (data/lexicons/industry.json) give the heads ("Autobauer").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+
+import orjson
+
+LEGAL_FORMS = (
+    "gmbh & co. kgaa", "gmbh & co. kg", "gmbh & co kg", "& co. kgaa", "& co. kg", "& co. ohg", "& co.", "& co",
+    "ag & co. kgaa", "kgaa", "gmbh", "ag", "se", "kg", "ohg", "mbh", "e.v.", "eg", "inc.", "inc", "corp.", "corp",
+    "corporation", "co.", "ltd.", "ltd", "limited", "plc", "llc", "s.a.", "sa", "s.p.a.", "spa", "n.v.", "nv",
+    "b.v.", "bv", "s.a.s.", "sas", "ab", "asa", "a/s", "oyj", "holding", "holdings", "group", "gruppe", "konzern",
+)
+_LEGAL_RE = re.compile(
+    r"(?:[\s,]+(?:" + "|".join(re.escape(form) for form in sorted(LEGAL_FORMS, key=len, reverse=True)) + r"))+\s*$",
+    re.I,
+)
+
+
+def fold(name: str) -> str:
+    """Case-folded, whitespace-collapsed name without legal-form suffix: the matching key."""
+    name = unicodedata.normalize("NFC", name)
+    name = re.sub(r"\s+", " ", name).strip(" \t\n.,;:!?\"'()[]„“”«»‚‘’")
+    stripped = _LEGAL_RE.sub("", name)
+    return (stripped or name).casefold()
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    kind: str  # city | region | country
+    country: Optional[str]
+    region: Optional[str]
+    demonyms: Tuple[str, ...] = ()
+    adjective: Optional[str] = None
+    prefixes: Tuple[str, ...] = ()
+    other_names: Tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.name}"
+
+
+@dataclass
+class Company:
+    id: str
+    name: str
+    type: str
+    legal_names: List[str] = field(default_factory=list)
+    names: List[str] = field(default_factory=list)
+    abbreviations: List[str] = field(default_factory=list)
+    industry: List[str] = field(default_factory=list)
+    city: Optional[str] = None
+    region: Optional[str] = None
+    country: Optional[str] = None
+    parent: Optional[str] = None
+    aliases: List[str] = field(default_factory=list)
+
+    def surface_forms(self) -> List[str]:
+        return [self.name, *self.names, *self.legal_names, *self.abbreviations]
+
+
+class KnowledgeBase:
+    """Companies and organisations with their names, HQ places and industry nouns."""
+
+    def __init__(self, companies: Iterable[Company], places: Iterable[Place], industry: dict) -> None:
+        self.companies: Dict[str, Company] = {c.id: c for c in companies}
+        self.places: List[Place] = list(places)
+        self.industry = industry
+        self._by_fold: Dict[str, str] = {}
+        for company in self.companies.values():
+            for form in company.surface_forms():
+                self._by_fold.setdefault(fold(form), company.id)
+        self._place_words: Dict[str, Place] = {}
+        self._place_by_name: Dict[Tuple[str, str], Place] = {}
+        for place in self.places:
+            self._place_by_name[(place.kind, place.name)] = place
+            for word in (*place.demonyms, *place.prefixes):
+                self._place_words.setdefault(word, place)
+            if place.adjective:
+                self._place_words.setdefault(place.adjective.casefold(), place)
+        self._noun_sectors = {noun: sector for sector, nouns in industry["sectors"].items() for noun in nouns}
+
+    def __len__(self) -> int:
+        return len(self.companies)
+
+    def get(self, kb_id: Optional[str]) -> Optional[Company]:
+        return self.companies.get(kb_id) if kb_id else None
+
+    def lookup(self, name: str) -> Optional[Company]:
+        """Exact match on the folded name (legal forms dropped)."""
+        kb_id = self._by_fold.get(fold(name))
+        return self.companies[kb_id] if kb_id else None
+
+    def folded_names(self) -> Dict[str, str]:
+        return self._by_fold
+
+    # --- places -----------------------------------------------------------------
+    def demonym_place(self, word: str) -> Optional[Place]:
+        """The place whose people `word` names ("Bayern", "Amerikaner", "Münchner")."""
+        place = self._place_words.get(word)
+        return place if place and word in place.demonyms else None
+
+    def prefix_place(self, word: str) -> Optional[Place]:
+        place = self._place_words.get(word)
+        return place if place and word in place.prefixes else None
+
+    def adjective_place(self, word: str) -> Optional[Place]:
+        """The place of an inflected adjective: "bayerische" -> Bayern, "Münchner" -> München."""
+        low = word.casefold()
+        for ending in ("", "e", "en", "er", "es", "em"):
+            if ending and not low.endswith(ending):
+                continue
+            stem = low[: len(low) - len(ending)] if ending else low
+            place = self._place_words.get(stem)
+            if place and place.adjective and place.adjective.casefold() == stem:
+                return place
+        return None
+
+    def company_places(self, company: Company) -> FrozenSet[str]:
+        """Keys of every place a company belongs to: its HQ city, region and country."""
+        keys: Set[str] = set()
+        if company.city:
+            keys.add(f"city:{company.city}")
+            city = self._place_by_name.get(("city", company.city))
+            if city and city.region:
+                keys.add(f"region:{city.region}")
+        if company.region:
+            keys.add(f"region:{company.region}")
+        if company.country:
+            keys.add(f"country:{company.country}")
+        return frozenset(keys)
+
+    @staticmethod
+    def place_keys(place: Place) -> FrozenSet[str]:
+        """What a place reference can match: a country by code, others by name."""
+        if place.kind == "country":
+            return frozenset({f"country:{place.country}"})
+        return frozenset({place.key})
+
+    # --- industry ---------------------------------------------------------------
+    def noun_sectors(self, noun: str) -> Tuple[Optional[str], bool]:
+        """(sector, is_known_head) of an uninflected industry noun; compounds by prefix."""
+        low = noun.casefold()
+        if low in self._noun_sectors:
+            return self._noun_sectors[low], True
+        for generic in sorted(self.industry["generic"], key=len, reverse=True):
+            if low.endswith(generic):
+                prefix = low[: -len(generic)].rstrip("-")
+                if not prefix:
+                    return None, True
+                return self.industry["prefixes"].get(prefix), prefix in self.industry["prefixes"]
+        for known, sector in self._noun_sectors.items():
+            if low.endswith(known) and len(low) - len(known) <= 12:
+                return sector, True
+        return None, False
+
+    def company_sectors(self, company: Company) -> FrozenSet[str]:
+        return frozenset(s for s in (self.noun_sectors(n)[0] for n in company.industry) if s)
+
+
+def _read_jsonl(path: Path) -> Iterable[dict]:
+    if not path.exists():
+        return []
+    return [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
+
+
+def _company(row: dict) -> Company:
+    keys = Company.__dataclass_fields__
+    return Company(**{k: v for k, v in row.items() if k in keys and v is not None})
+
+
+def _place(row: dict) -> Place:
+    return Place(
+        name=row["name"], kind=row["kind"], country=row.get("country"), region=row.get("region"),
+        demonyms=tuple(row.get("demonyms") or ()), adjective=row.get("adjective"),
+        prefixes=tuple(row.get("prefixes") or ()), other_names=tuple(row.get("other_names") or ()),
+    )
+
+
+@lru_cache(maxsize=4)
+def load_kb(data_dir: str) -> KnowledgeBase:
+    """Load (once per process) the knowledge base from `data_dir`."""
+    root = Path(data_dir)
+    companies = [_company(row) for row in _read_jsonl(root / "kb" / "companies.jsonl")]
+    places = [_place(row) for row in _read_jsonl(root / "kb" / "places.jsonl")]
+    industry = orjson.loads((root / "lexicons" / "industry.json").read_bytes())
+    return KnowledgeBase(companies, places, industry)
+
+
+@lru_cache(maxsize=16)
+def load_lexicon(data_dir: str, name: str) -> dict:
+    return orjson.loads((Path(data_dir) / "lexicons" / name).read_bytes())

@@ -1,0 +1,126 @@
+"""Load a German spaCy pipeline, add the extractor's components, turn Docs into output records.
+
+Any German pipeline can be the base (`--model PATH|NAME`): the bundled
+models/de_business_news by default, else de_core_news_lg when installed, else a
+blank German pipeline (rules and knowledge base only, with a warning).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from pathlib import Path
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from . import SCHEMA_VERSION, __version__
+from .records import Record
+from .tokenizer import split_hyphens
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+ROOT = PACKAGE_DIR.parent
+BUNDLED_MODEL = ROOT / "models" / "de_business_news"
+DATA_DIR = Path(os.environ.get("EXTRACTOR_DATA", ROOT / "data"))
+
+# Our components, in order, added after the base pipeline's own.
+EXTRACTOR_COMPONENTS = ("news_sentencizer", "entity_mentions", "alias_linker", "roles", "relations")
+
+
+def resolve_model(name: Optional[str]) -> Tuple[Optional[str], Optional[str]]:
+    """(model to load, warning) for `--model`: explicit name/path, bundled, lg, or blank."""
+    if name:
+        return name, None
+    if (BUNDLED_MODEL / "meta.json").exists():
+        return str(BUNDLED_MODEL), None
+    if spacy.util.is_package("de_core_news_lg"):
+        return "de_core_news_lg", None
+    return None, (f"no trained model found (neither {BUNDLED_MODEL} nor de_core_news_lg): "
+                  "using a blank German pipeline, entities come from the knowledge base and rules only")
+
+
+def load_pipeline(model: Optional[str] = None, data_dir: Optional[Path] = None) -> Language:
+    """The base pipeline plus the extractor components, configured with `data_dir`."""
+    from . import components  # noqa: F401  (registers the factories)
+
+    name, warning = resolve_model(model)
+    if warning:
+        warnings.warn(warning)
+        print(f"warning: {warning}", file=sys.stderr)
+    nlp = spacy.load(name, exclude=["parser", "senter"] if name and "de_core_news" in name else []) if name else spacy.blank("de")
+    split_hyphens(nlp)
+    data = str(data_dir or DATA_DIR)
+    for component in EXTRACTOR_COMPONENTS:
+        if component in nlp.pipe_names:
+            continue
+        config = {"data_dir": data}
+        if component == "news_sentencizer":
+            nlp.add_pipe(component, first=True)
+        else:
+            nlp.add_pipe(component, config=config)
+    return nlp
+
+
+def model_info(nlp: Language) -> Dict[str, str]:
+    meta = nlp.meta
+    name = meta.get("name", "blank")
+    lang = meta.get("lang", "de")
+    full = name if name.startswith(f"{lang}_") else f"{lang}_{name}"
+    return {"name": full, "version": meta.get("version", "0.0.0")}
+
+
+def doc_to_record(doc: Doc, record: Record, model: Dict[str, str]) -> Dict[str, Any]:
+    """The contract's output object for one article."""
+    out: Dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "id": record.id,
+        "title": record.title,
+        "date": record.date,
+    }
+    for key in ("url", "source", "lang"):
+        value = getattr(record, key)
+        if value is not None:
+            out[key] = value
+    out["model"] = model
+    out["entities"] = list(doc._.entities)
+    out["relations"] = list(doc._.relations)
+    out["meta"] = record.meta
+    return out
+
+
+def empty_record(record: Record, model: Dict[str, str]) -> Dict[str, Any]:
+    """Output for a record that is not analysed (skipped or duplicate): nothing silently dropped."""
+    out: Dict[str, Any] = {"schema_version": SCHEMA_VERSION, "id": record.id, "title": record.title,
+                           "date": record.date, "model": model, "entities": [], "relations": [],
+                           "meta": record.meta}
+    return out
+
+
+class Extractor:
+    """Runs the pipeline over records and yields output dicts in input order."""
+
+    def __init__(self, model: Optional[str] = None, data_dir: Optional[Path] = None) -> None:
+        self.nlp = load_pipeline(model, data_dir)
+        self.model = model_info(self.nlp)
+
+    def process(self, records: Iterable[Record], batch_size: int = 16) -> Iterator[Dict[str, Any]]:
+        """One output dict per record, in input order, streaming."""
+        pairs = ((record.text, record) for record in records)
+        for doc, record in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
+            yield doc_to_record(doc, record, self.model)
+
+    def info(self) -> Dict[str, Any]:
+        meta = self.nlp.meta
+        return {
+            "extractor": __version__,
+            "schema_version": SCHEMA_VERSION,
+            "spacy": spacy.__version__,
+            "model": self.model,
+            "model_path": str(getattr(self.nlp, "_path", "") or ""),
+            "components": list(self.nlp.pipe_names),
+            "labels": list(self.nlp.get_pipe("ner").labels) if "ner" in self.nlp.pipe_names else [],
+            "scores": meta.get("performance", {}),
+        }

@@ -1,0 +1,45 @@
+"""The record types that flow from the readers to the pipeline and the writers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, Optional
+
+# Keys of an input record that map to Record fields; anything else goes to `meta`.
+KNOWN_KEYS = ("id", "text", "title", "date", "url", "source", "lang")
+
+
+@dataclass
+class Record:
+    """One article to process. `origin` is "FILE:LINE" (or "FILE") for error messages."""
+
+    id: str
+    text: str
+    title: Optional[str] = None
+    date: Optional[str] = None
+    url: Optional[str] = None
+    source: Optional[str] = None
+    lang: Optional[str] = None
+    meta: Dict[str, Any] = field(default_factory=dict)
+    origin: str = ""
+    # Set by the readers/filters: "skipped_language", ...; None means "process it".
+    status: Optional[str] = None
+    duplicate_of: Optional[str] = None
+
+
+@dataclass
+class Rejected:
+    """An input record that could not be read; `raw` is kept untouched for OUT.rejected.jsonl."""
+
+    file: str
+    line: int
+    reason: str
+    raw: bytes
+
+
+@dataclass
+class Skipped:
+    """An input item that is not an article (a WARC request record, an image ...); only counted."""
+
+    file: str
+    reason: str

@@ -1,0 +1,1 @@
+"""Training the bundled German news pipeline from the open corpora in ../shared/data."""

@@ -1,0 +1,200 @@
+"""Convert the open German corpora into spaCy DocBins with our five entity labels.
+
+Labels: COMPANY, ORG, PERSON, LOCATION, MISC. Where a corpus cannot tell COMPANY from
+ORG (GermEval's ORG), a span is typed by cues (legal forms, industry and authority
+words, the index company lists) and left *missing* when no cue decides, so the model
+never learns a guess. Legal references in LER and GermEval's `part` labels (whole
+compound tokens such as "BMW-Chef") are missing too; `deriv` adjectives are outside.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+import re
+from pathlib import Path
+from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple
+
+from spacy.language import Language
+from spacy.tokens import Doc, DocBin
+
+Span3 = Tuple[int, int, str]
+
+SMARTDATA_LABELS = {
+    "ORGANIZATION_COMPANY": "COMPANY",
+    "ORGANIZATION": "ORG",
+    "PERSON": "PERSON",
+    "LOCATION": "LOCATION",
+    "LOCATION_CITY": "LOCATION",
+}
+LER_LABELS = {
+    "PER": "PERSON", "RR": "PERSON", "AN": "PERSON",
+    "UN": "COMPANY", "ORG": "ORG", "INN": "ORG", "GRT": "ORG",
+    "LD": "LOCATION", "ST": "LOCATION", "LDS": "LOCATION",
+    "MRK": "MISC",
+}
+LER_USEFUL = set(LER_LABELS)
+GERMEVAL_LABELS = {"PER": "PERSON", "LOC": "LOCATION", "OTH": "MISC"}
+
+COMPANY_CUES = re.compile(
+    r"\b(AG|SE|GmbH|KGaA|KG|Inc\.?|Corp\.?|Ltd\.?|plc|S\.A\.|N\.V\.|Co\.|Holding|Group|Bank|"
+    r"Versicherung\w*|Verlag|Airlines?|Airways|Motors?|Werke|Konzern|Brauerei|Reederei|Sparkasse|"
+    r"Zeitung|Zeitschrift|Magazin|Rundschau|Anzeiger|Kurier|Allgemeine|Tagblatt|Tagesspiegel|"
+    r"Abendblatt|Computers?|Systems|Software|Electronics|Technologies|Cars|Capital|Partners|"
+    r"Asset Management|Energy|Pharma|Telecom|Records)\b|"
+    r"(bank|werke|konzern|verlag|versicherung|zeitung)$",
+    re.I,
+)
+ORG_CUES = re.compile(
+    r"(zentralbank|notenbank|bundesbank|ministerium|partei|verband|gewerkschaft|universität|verein|amt|gericht|kommission|rat\b|"
+    r"union|schule|institut|stiftung|polizei|regierung|parlament|bundestag|senat|kirche|akademie|"
+    r"armee|behörde|agentur für|nationalmannschaft|\bFC\b|\bSV\b|\bVfB\b|\bTSV\b|\bSC\b|club|klub|"
+    r"orchester|museum|hochschule|\bUN\b|\bUNO\b|\bEU\b|NATO|SPD|CDU|CSU|FDP|Grüne|Linke|AfD|"
+    r"\bIG\b|Verdi|Bundes|Landes|Staats|Ministerium|Liga|Team|Band)",
+    re.I,
+)
+
+
+def load_company_names(companies_dir: Path) -> Set[str]:
+    """Company names from the index lists: evidence that a GermEval ORG is a business."""
+    names: Set[str] = set()
+    for path in sorted(companies_dir.glob("*.csv")):
+        with path.open(encoding="utf-8", errors="replace") as f:
+            for row in csv.DictReader(f):
+                for key, value in row.items():
+                    if key and value and key.lower() in {"name", "company", "security", "short_name", "kurzname", "unternehmen"}:
+                        names.add(_fold(value))
+                        names.add(_fold(re.sub(COMPANY_CUES, "", value)))
+    names.discard("")
+    return names
+
+
+def _fold(name: str) -> str:
+    return re.sub(r"\s+", " ", name).strip(" .,").casefold()
+
+
+def type_organisation(text: str, companies: Set[str]) -> Optional[str]:
+    """COMPANY or ORG for a span the corpus only calls ORG; None when no cue decides."""
+    if _fold(text) in companies:
+        return "COMPANY"
+    if ORG_CUES.search(text):
+        return "ORG"
+    if COMPANY_CUES.search(text):
+        return "COMPANY"
+    return None
+
+
+def trim_span(text: str, start: int, end: int) -> Tuple[int, int]:
+    """SmartData's older spans sometimes include whitespace or punctuation at the edges."""
+    while start < end and (text[start].isspace() or text[start] in ",.;:!?\"'()[]„“”‚‘’«»"):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:!?\"'()[]„“”‚‘’«»"):
+        end -= 1
+    return start, end
+
+
+def make_doc(nlp: Language, text: str, ents: Iterable[Span3], missing: Iterable[Tuple[int, int]] = ()) -> Doc:
+    """A reference Doc with entities; spans that do not align with tokens become missing."""
+    doc = nlp.make_doc(text)
+    spans, gaps = [], []
+    taken: Set[int] = set()
+    for start, end, label in sorted(ents):
+        span = doc.char_span(start, end, label=label)
+        if span is None:
+            gap = doc.char_span(start, end, alignment_mode="expand")
+            if gap is not None:
+                gaps.append(gap)
+            continue
+        if taken.intersection(range(span.start, span.end)):
+            continue
+        taken.update(range(span.start, span.end))
+        spans.append(span)
+    for start, end in missing:
+        gap = doc.char_span(start, end, alignment_mode="expand")
+        if gap is not None:
+            gaps.append(gap)
+    gaps = [g for g in gaps if not taken.intersection(range(g.start, g.end))]
+    doc.set_ents(spans, missing=_non_overlapping(gaps), default="outside")
+    return doc
+
+
+def _non_overlapping(spans):
+    out, seen = [], set()
+    for span in sorted(spans, key=lambda s: (s.start, -len(s))):
+        if seen.intersection(range(span.start, span.end)):
+            continue
+        seen.update(range(span.start, span.end))
+        out.append(span)
+    return out
+
+
+def read_smartdata(path: Path) -> Iterator[Tuple[str, List[Span3], List[Tuple[int, int]]]]:
+    for line in path.open(encoding="utf-8"):
+        doc = json.loads(line)
+        text = doc["text"]
+        ents = []
+        for ent in doc["entities"]:
+            label = SMARTDATA_LABELS.get(ent["type"])
+            if label:
+                start, end = trim_span(text, ent["start"], ent["end"])
+                if start < end:
+                    ents.append((start, end, label))
+        yield text, ents, []
+
+
+def read_germeval(path: Path, companies: Set[str]) -> Iterator[Tuple[str, List[Span3], List[Tuple[int, int]]]]:
+    for line in path.open(encoding="utf-8"):
+        sent = json.loads(line)
+        text = sent["text"]
+        ents, missing = [], []
+        for start, end, label in sent["ents"]:
+            if label.endswith("deriv"):
+                continue
+            if label.endswith("part"):
+                missing.append((start, end))
+            elif label == "ORG":
+                typed = type_organisation(text[start:end], companies)
+                if typed:
+                    ents.append((start, end, typed))
+                else:
+                    missing.append((start, end))
+            else:
+                ents.append((start, end, GERMEVAL_LABELS[label]))
+        yield text, ents, missing
+
+
+def read_ler(path: Path) -> Iterator[Tuple[str, List[Span3], List[Tuple[int, int]]]]:
+    """Only sentences with persons, companies, organisations, places or brands: most of LER is law."""
+    for line in path.open(encoding="utf-8"):
+        sent = json.loads(line)
+        if not any(label in LER_USEFUL for _, _, label in sent["ents"]):
+            continue
+        ents, missing = [], []
+        for start, end, label in sent["ents"]:
+            if label in LER_LABELS:
+                ents.append((start, end, LER_LABELS[label]))
+            else:
+                missing.append((start, end))
+        yield sent["text"], ents, missing
+
+
+def build_corpora(nlp: Language, data_dir: Path, out_dir: Path, heldout_germeval: int = 1000, seed: int = 0) -> Dict[str, int]:
+    """Write train.spacy, dev.spacy (SmartData dev: model selection) and germeval-test.spacy (held out)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    companies = load_company_names(data_dir / "companies")
+    train: List[Doc] = []
+    train += [make_doc(nlp, *item) for item in read_smartdata(data_dir / "smartdata" / "train.jsonl")]
+    train += [make_doc(nlp, *item) for item in read_germeval(data_dir / "germeval2014" / "germeval2014-dev.jsonl", companies)]
+    test_sents = list(read_germeval(data_dir / "germeval2014" / "germeval2014-test.jsonl", companies))
+    train += [make_doc(nlp, *item) for item in test_sents[:-heldout_germeval]]
+    heldout = [make_doc(nlp, *item) for item in test_sents[-heldout_germeval:]]
+    for name in ("ler-dev.jsonl", "ler-test.jsonl"):
+        train += [make_doc(nlp, *item) for item in read_ler(data_dir / "ler" / name)]
+    random.Random(seed).shuffle(train)
+    dev = [make_doc(nlp, *item) for item in read_smartdata(data_dir / "smartdata" / "dev.jsonl")]
+    counts = {}
+    for name, docs in (("train", train), ("dev", dev), ("germeval-test", heldout)):
+        DocBin(docs=docs, store_user_data=False).to_disk(out_dir / f"{name}.spacy")
+        counts[name] = len(docs)
+    return counts

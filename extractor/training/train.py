@@ -1,0 +1,84 @@
+"""`make train`: corpora -> DocBin -> spaCy training -> packaged model in models/.
+
+Usage: python -m extractor.training.train [--data ../shared/data] [--out models/de_business_news]
+       [--max-steps N] [--work training]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Dict, Optional
+
+import spacy
+from spacy.cli.train import train as spacy_train
+from spacy.tokens import DocBin
+from spacy.training import Example
+
+from .. import __version__
+from ..tokenizer import split_hyphens
+from .corpora import build_corpora
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = ROOT / "configs" / "de_business_news.cfg"
+
+
+def evaluate_ner(nlp, path: Path) -> Dict[str, object]:
+    """Span-level NER scores of `nlp` on a DocBin (the held-out GermEval sentences)."""
+    docs = list(DocBin().from_disk(path).get_docs(nlp.vocab))
+    examples = [Example(nlp(doc.text), doc) for doc in docs]
+    scores = nlp.get_pipe("ner").score(examples)
+    return {"ents_p": scores["ents_p"], "ents_r": scores["ents_r"], "ents_f": scores["ents_f"],
+            "ents_per_type": scores["ents_per_type"]}
+
+
+def run(data: Path, out: Path, work: Path, max_steps: Optional[int] = None, seed: int = 0) -> Path:
+    nlp = split_hyphens(spacy.blank("de"))
+    counts = build_corpora(nlp, data, work / "corpus", seed=seed)
+    print(f"corpora: {counts}", file=sys.stderr)
+    overrides = {"paths.train": str(work / "corpus" / "train.spacy"),
+                 "paths.dev": str(work / "corpus" / "dev.spacy"),
+                 "system.seed": seed}
+    if max_steps is not None:
+        overrides["training.max_steps"] = max_steps
+        overrides["training.eval_frequency"] = max(1, min(300, max_steps))
+    spacy_train(CONFIG, work / "output", overrides=overrides)
+    best = work / "output" / "model-best"
+    trained = spacy.load(best)
+    trained.meta.update({
+        "name": "business_news",
+        "version": __version__,
+        "description": "German business-news NER (COMPANY, ORG, PERSON, LOCATION, MISC) for extractor",
+        "license": "CC BY-SA 4.0",
+        "sources": [
+            {"name": "SmartData Corpus (DFKI)", "license": "CC BY 4.0"},
+            {"name": "GermEval 2014 NER", "license": "CC BY 4.0"},
+            {"name": "German Legal Entity Recognition (LER)", "license": "CC BY 4.0"},
+            {"name": "spacy-lookups-data German lemma table", "license": "MIT"},
+        ],
+        "heldout_germeval_test": evaluate_ner(trained, work / "corpus" / "germeval-test.spacy"),
+    })
+    if out.exists():
+        shutil.rmtree(out)
+    trained.to_disk(out)
+    print(json.dumps(trained.meta.get("performance", {}), indent=1)[:2000], file=sys.stderr)
+    return out
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--out", type=Path, default=ROOT / "models" / "de_business_news")
+    parser.add_argument("--work", type=Path, default=ROOT / "training")
+    parser.add_argument("--max-steps", type=int, default=None)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    run(args.data, args.out, args.work, args.max_steps, args.seed)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
