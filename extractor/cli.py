@@ -1,7 +1,8 @@
 """Command line: extract, graph, eval, info (see CONTRACT.md).
 
-Exit status: 0 when every record was processed, 1 when some were rejected (or
-`--errors fail` stopped the run, or a results file had bad lines), 2 on usage
+Exit status: 0 when every record was processed, 1 when some were rejected or
+failed in the pipeline (output line with "status": "error" and "error"), or
+`--errors fail` stopped the run, or a results file had bad lines; 2 on usage
 errors (bad options, missing inputs, unwritable output, unknown model).
 """
 
@@ -27,7 +28,7 @@ from .io import (
 )
 from .parallel import ModelError, process_records
 from .records import Record, Rejected
-from .summary import SKIPPED_LANGUAGE, RunSummary
+from .summary import SKIPPED_LANGUAGE, STATUS_ERROR, RunSummary
 
 GRAPH_EXTS = (".gexf", ".graphml", ".csv")
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -146,6 +147,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
         with AtomicWriter(paths["out"]) as out:
             records = Marker(items, summary, rejected, fail=args.errors == "fail", bar=bar)
             for result in process_records(records, args.model, args.workers, args.batch_size):
+                if result.get("status") == STATUS_ERROR:
+                    _message(f"{result['id']}: processing failed: {result.get('error')}", bar)
+                    if args.errors == "fail":
+                        raise FailFast(result["id"])
                 out.write_jsonl(result)
                 summary.add_output(result)
                 if builder is not None:
@@ -156,7 +161,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     except FailFast:
         rejected.discard()
         _close(bar)
-        _error("stopped at the first rejected record (--errors fail), nothing written")
+        _error("stopped at the first rejected or failed record (--errors fail), nothing written")
         return EXIT_REJECTED
     except BaseException:
         rejected.discard()
@@ -175,7 +180,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
         fh.write(orjson.dumps(summary.to_json(), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
     if show:
         print(summary.line(), file=sys.stderr)
-    return EXIT_REJECTED if summary.n_rejected else EXIT_OK
+    return _exit_status(summary)
+
+
+def _exit_status(summary: RunSummary) -> int:
+    """1 when any input record was rejected or could not be analysed."""
+    return EXIT_REJECTED if summary.n_rejected or summary.n_failed else EXIT_OK
 
 
 class Marker:
@@ -279,7 +289,7 @@ def _run_info(args: argparse.Namespace, paths: Dict[str, str], summary: RunSumma
         "workers": args.workers,
         "batch_size": args.batch_size,
         "extractor": __version__,
-        "exit_status": EXIT_REJECTED if summary.n_rejected else EXIT_OK,
+        "exit_status": _exit_status(summary),
     }
 
 

@@ -21,6 +21,7 @@ from itertools import islice
 from typing import Any, Deque, Dict, Iterable, Iterator, List, Optional
 
 from .records import Record
+from .summary import STATUS_ERROR  # the pipeline raised on this record; see the output's "error"
 
 IN_FLIGHT_PER_WORKER = 4
 
@@ -48,11 +49,16 @@ def is_analysed(record: Record) -> bool:
 
 
 def run_chunk(extractor: Any, chunk: List[Record], batch_size: int) -> List[Dict[str, Any]]:
-    """Output dicts for one chunk, in order; marked records are not analysed."""
+    """Output dicts for one chunk, in order; marked records are not analysed.
+
+    When the pipeline raises on a batch, its records are retried one by one,
+    and a record that still fails gets an empty result with status "error"
+    and the message: one pathological article must not abort a dump run.
+    """
     from .pipeline import empty_record
 
     todo = [r for r in chunk if is_analysed(r)]
-    done = iter(extractor.process(todo, batch_size=batch_size)) if todo else iter(())
+    done = iter(_analyse(extractor, todo, batch_size))
     results = []
     for record in chunk:
         if is_analysed(record):
@@ -60,6 +66,26 @@ def run_chunk(extractor: Any, chunk: List[Record], batch_size: int) -> List[Dict
         else:
             results.append(marked_record(record, extractor.model, empty_record))
     return results
+
+
+def _analyse(extractor: Any, records: List[Record], batch_size: int) -> List[Dict[str, Any]]:
+    if not records:
+        return []
+    try:
+        return list(extractor.process(records, batch_size=batch_size))
+    except Exception as err:  # noqa: BLE001  (reported per record, see run_chunk)
+        if len(records) == 1:
+            return [_failed(extractor, records[0], err)]
+    return [_analyse(extractor, [record], 1)[0] for record in records]
+
+
+def _failed(extractor: Any, record: Record, error: Exception) -> Dict[str, Any]:
+    from .pipeline import empty_record
+
+    out = empty_record(record, extractor.model)
+    out["status"] = STATUS_ERROR
+    out["error"] = f"{type(error).__name__}: {error}"[:500]
+    return out
 
 
 def marked_record(record: Record, model: Dict[str, str], empty_record: Any) -> Dict[str, Any]:

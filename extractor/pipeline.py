@@ -26,6 +26,7 @@ ROOT = PACKAGE_DIR.parent
 BUNDLED_MODEL = ROOT / "models" / "de_business_news"
 DATA_DIR = Path(os.environ.get("EXTRACTOR_DATA", ROOT / "data"))
 
+MAX_TEXT_LENGTH = 5_000_000
 # Our components, in order, added after the base pipeline's own.
 EXTRACTOR_COMPONENTS = ("news_sentencizer", "entity_mentions", "alias_linker", "roles", "relations")
 
@@ -52,6 +53,8 @@ def load_pipeline(model: Optional[str] = None, data_dir: Optional[Path] = None) 
         print(f"warning: {warning}", file=sys.stderr)
     nlp = spacy.load(name, exclude=["parser", "senter"] if name and "de_core_news" in name else []) if name else spacy.blank("de")
     split_hyphens(nlp)
+    # No parser: the CNN NER needs ~100 MB per MB of text, so 1 MB articles are fine.
+    nlp.max_length = MAX_TEXT_LENGTH
     data = str(data_dir or DATA_DIR)
     for component in EXTRACTOR_COMPONENTS:
         if component in nlp.pipe_names:

@@ -2,8 +2,8 @@
 
 The same numbers go to stderr as one line (for people) and to
 OUT.summary.json (for scripts and benchmarks), so nothing disappears silently:
-read == processed + skipped_language + duplicates, and every rejected or
-skipped input item is counted by reason.
+read == processed + skipped_language + duplicates + failed, and every
+rejected, skipped or failed item is counted by reason.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any, Dict, Optional
 from .records import Record, Rejected, Skipped
 
 SKIPPED_LANGUAGE = "skipped_language"
+STATUS_ERROR = "error"
 
 
 def reason_key(reason: str) -> str:
@@ -32,6 +33,7 @@ class RunSummary:
         self.processed = 0
         self.duplicates = 0
         self.rejected: Counter[str] = Counter()
+        self.failed: Counter[str] = Counter()
         self.skipped: Counter[str] = Counter()
         self.entities: Counter[str] = Counter()
         self.relations: Counter[str] = Counter()
@@ -49,8 +51,10 @@ class RunSummary:
             self.skipped[item.reason] += 1
 
     def add_output(self, out: Dict[str, Any]) -> None:
-        """Count one output record: analysed, skipped for language, or duplicate."""
-        if out.get("status"):
+        """Count one output record: analysed, failed, skipped for language, or duplicate."""
+        if out.get("status") == STATUS_ERROR:
+            self.failed[reason_key(str(out.get("error") or "error"))] += 1
+        elif out.get("status"):
             self.skipped[out["status"]] += 1
         elif out.get("duplicate_of"):
             self.duplicates += 1
@@ -82,6 +86,10 @@ class RunSummary:
         return sum(self.rejected.values())
 
     @property
+    def n_failed(self) -> int:
+        return sum(self.failed.values())
+
+    @property
     def n_skipped(self) -> int:
         return sum(self.skipped.values())
 
@@ -92,6 +100,8 @@ class RunSummary:
             parts.append(f"{self.duplicates} duplicates")
         if self.skipped:
             parts.append(f"{self.n_skipped} skipped ({_counts(self.skipped)})")
+        if self.failed:
+            parts.append(f"{self.n_failed} failed ({_counts(self.failed)})")
         if self.rejected:
             parts.append(f"{self.n_rejected} rejected ({_counts(self.rejected)})")
         parts.append(f"{sum(self.entities.values())} entities")
@@ -104,6 +114,8 @@ class RunSummary:
             "read": self.read,
             "processed": self.processed,
             "duplicates": self.duplicates,
+            "failed": self.n_failed,
+            "failed_by_reason": dict(sorted(self.failed.items())),
             "rejected": self.n_rejected,
             "rejected_by_reason": dict(sorted(self.rejected.items())),
             "skipped": self.n_skipped,

@@ -11,7 +11,7 @@ when nothing fits or two candidates fit equally well.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from bisect import bisect_left, insort
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
@@ -33,6 +33,8 @@ class EntityInfo:
     type: str
     kb_id: Optional[str]
     mentions: List[Mention] = field(default_factory=list)
+    first: int = 0  # token index of the first mention
+    starts: List[int] = field(default_factory=list)  # sorted mention starts, for recency look-ups
     places: Set[str] = field(default_factory=set)  # learned from appositions
     sectors: Set[str] = field(default_factory=set)
 
@@ -58,14 +60,15 @@ class AliasLinker:
         names = [m for m in found if not (set(range(m.start, m.end)) & covered)]
         entities = _cluster(doc, names)
         by_start = {m.start: m for m in names}
+        doc.user_data["entity_index"] = {e.id: e for e in entities}
         for alias in sorted(aliases, key=lambda m: m.start):
             target = self._resolve(doc, alias, entities, by_start)
             if target is not None:
                 alias.entity = target.id
                 target.mentions.append(alias)
+                insort(target.starts, alias.start)
         doc._.mentions = sorted(names + [a for a in aliases if a.entity], key=lambda m: m.start)
         doc._.entities = [_entity_json(doc, e, self.kb) for e in entities]
-        doc.user_data["entity_index"] = {e.id: e for e in entities}
         return doc
 
     # --- finding descriptive references --------------------------------------------
@@ -183,7 +186,7 @@ class AliasLinker:
     # --- resolution -------------------------------------------------------------------
     def _resolve(self, doc: Doc, alias: Mention, entities: List[EntityInfo],
                  by_start: Dict[int, Mention]) -> Optional[EntityInfo]:
-        index = {e.id: e for e in entities}
+        index = doc.user_data["entity_index"]
         follower = by_start.get(alias.end)
         if follower is not None and follower.type in ORG_TYPES and follower.entity:
             entity = index[follower.entity]  # apposition: "der bayerische Hersteller BMW"
@@ -193,14 +196,15 @@ class AliasLinker:
             return entity
         scored: List[Tuple[int, int, EntityInfo]] = []
         for entity in entities:
-            if entity.type != "COMPANY":
+            if entity.type != "COMPANY" or entity.first >= alias.start:
                 continue
-            before = [m.start for m in entity.mentions if m.end <= alias.start]
-            if not before:
+            position = bisect_left(entity.starts, alias.start)
+            if position == 0:
                 continue
+            last = entity.starts[position - 1]
             evidence = self._fit(alias, entity)
             if evidence > 0:
-                scored.append((evidence, max(before), entity))
+                scored.append((evidence, last, entity))
         if not scored:
             return None
         scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
@@ -278,6 +282,8 @@ def _cluster(doc: Doc, names: List[Mention]) -> List[EntityInfo]:
     live.sort(key=lambda e: min(m.start for m in e.mentions))
     for n, entity in enumerate(live, 1):
         entity.id = f"E{n}"
+        entity.starts = sorted(m.start for m in entity.mentions)
+        entity.first = entity.starts[0]
         for mention in entity.mentions:
             mention.entity = entity.id
     return live

@@ -34,7 +34,7 @@ ORG_CUES = re.compile(r"(?i)(ministerium|regierung|gewerkschaft|verband|partei|b
 COMPOUND_HEADS = ("management", "sprecher", "sprecherin", "aktie", "aktien", "tochter", "mutter", "werk", "werke",
                   "zentrale", "gruppe", "konzern", "konzerns", "manager", "chef", "chefin", "vorstand", "betriebsrat",
                   "mitarbeiter", "belegschaft", "kunden", "modelle", "motoren", "übernahme", "insolvenz", "pleite")
-PRIORITY = {"kb": 3, "legal": 2, "ner": 1}
+PRIORITY = {"kb": 4, "legal": 3, "names": 2, "title": 2, "ner": 1}
 
 
 @Language.factory("entity_mentions", default_config={"data_dir": "data", "fuzzy_cutoff": 90.0})
@@ -46,9 +46,7 @@ class EntityMentions:
     def __init__(self, nlp: Language, data_dir: str, fuzzy_cutoff: float = 90.0) -> None:
         self.kb: KnowledgeBase = load_kb(data_dir)
         self.fuzzy_cutoff = fuzzy_cutoff
-        ambiguous = Path(data_dir) / "lexicons" / "ambiguous_names.txt"
-        self.ambiguous: Set[str] = {line.strip() for line in ambiguous.read_text(encoding="utf-8").splitlines()
-                                    if line.strip() and not line.startswith("#")}
+        self.ambiguous = _read_list(Path(data_dir) / "lexicons" / "ambiguous_names.txt")
         self.kb_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         for company in self.kb.companies.values():
             forms = sorted(set(_variants(company.surface_forms())))
@@ -67,12 +65,14 @@ class EntityMentions:
         self._fold_choices = list(self.kb.folded_names().keys())
         titles = load_lexicon(data_dir, "titles.json")
         self.titles = TitleLexicon(data_dir)
+        self.first_names = _read_list(Path(data_dir) / "names" / "first_names.txt")
         self.compound_heads: Set[str] = set(titles["heads"]) | set(titles["titles"]) | set(COMPOUND_HEADS)
 
     def __call__(self, doc: Doc) -> Doc:
         candidates = list(self._from_kb(doc)) + list(self._from_legal(doc)) + list(self._from_ner(doc))
         chosen = _resolve_overlaps(candidates)
         chosen += self._persons_after_titles(doc, chosen)
+        chosen = _resolve_overlaps(chosen + list(self._from_first_names(doc, chosen)))
         found = mentions(doc)
         for mention in chosen:
             self._link_and_type(doc, mention)
@@ -108,6 +108,19 @@ class EntityMentions:
             while start < end - 1 and (doc[start].is_stop or doc[start].lower_ in {"die", "der", "das", "des", "dem", "den"}):
                 start += 1
             yield Mention(start, end, "COMPANY", source="legal")
+
+    def _from_first_names(self, doc: Doc, chosen: List[Mention]) -> Iterable[Mention]:
+        """ "Ioannis Stournaras": a known first name followed by capitalised words is a person."""
+        blocked = {i for m in chosen if m.type != "PERSON" and m.source != "ner" for i in range(m.start, m.end)}
+        for token in doc:
+            if token.text not in self.first_names or token.i in blocked:
+                continue
+            end = token.i + 1
+            while end < len(doc) and _name_like(doc[end]) and end not in blocked and (
+                    end == token.i + 1 or doc[end - 1].text in self.first_names):
+                end += 1  # "Vorname Nachname", "Vorname Vorname Nachname"
+            if end > token.i + 1:
+                yield Mention(token.i, end, "PERSON", source="names")
 
     def _persons_after_titles(self, doc: Doc, chosen: List[Mention]) -> List[Mention]:
         """ "Daimler-Chef Zetsche": a capitalised word after organisation + title is a person."""
@@ -173,8 +186,8 @@ def _variants(forms: Iterable[str]) -> Iterable[str]:
 
 def _trim(doc: Doc, start: int, end: int, heads: Set[str]) -> Tuple[int, int]:
     """Drop punctuation, articles and a compound head the NER swallowed ("BMW-Vorstandschef")."""
-    while start < end and (doc[start].is_punct or doc[start].lower_ in {"der", "die", "das", "des", "dem", "den"}):
-        start += 1
+    while start < end and (doc[start].is_punct or doc[start].is_stop):
+        start += 1  # "Von Kirsten Röder", "Der Konzern ..."
     while end > start and doc[end - 1].is_punct and doc[end - 1].text not in {".", ")"}:
         end -= 1
     if end - start >= 3 and doc[end - 2].text in {"-", "–"} and _is_head(doc[end - 1].lower_, heads):
@@ -184,6 +197,12 @@ def _trim(doc: Doc, start: int, end: int, heads: Set[str]) -> Tuple[int, int]:
 
 def _is_head(word: str, heads: Set[str]) -> bool:
     return word in heads or any(word.endswith(head) for head in heads if len(head) > 4)
+
+
+def _read_list(path: Path) -> Set[str]:
+    """One entry per line; blank lines and # comments skipped."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
 
 
 def _name_like(token) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import Dict, List, Optional
 
 from spacy.tokens import Doc, Span
@@ -10,7 +11,12 @@ from .mention import Mention
 
 
 def entity_names(doc: Doc) -> Dict[str, dict]:
-    return {entity["id"]: entity for entity in doc._.entities or []}
+    """Entity id -> output entity, cached on the Doc (relations look it up per argument)."""
+    cache = doc.user_data.get("entity_names")
+    if cache is None or len(cache) != len(doc._.entities or []):
+        cache = {entity["id"]: entity for entity in doc._.entities or []}
+        doc.user_data["entity_names"] = cache
+    return cache
 
 
 def add_relation(doc: Doc, rtype: str, subject: str, obj: Optional[str], sent: Span,
@@ -25,7 +31,8 @@ def add_relation(doc: Doc, rtype: str, subject: str, obj: Optional[str], sent: S
             rtype in SYMMETRIC or (existing["subject"], existing["object"]) == (subject, obj)
         ):
             for key, value in (attributes or {}).items():
-                existing["attributes"].setdefault(key, value)
+                if value is not None:
+                    existing["attributes"].setdefault(key, value)
             return
     names = entity_names(doc)
     doc._.relations.append({
@@ -44,8 +51,14 @@ SYMMETRIC = {"cooperation_talks", "cooperation", "merger"}
 
 
 def sentence_mentions(doc: Doc, sent: Span, types=("COMPANY", "ORG")) -> List[Mention]:
-    return [m for m in doc._.mentions or [] if sent.start <= m.start < sent.end and m.entity
-            and entity_type(doc, m.entity) in types]
+    """Linked mentions starting inside `sent` (bisect over the sorted mentions: long texts stay linear)."""
+    found = doc._.mentions or []
+    starts = doc.user_data.get("mention_starts")
+    if starts is None or len(starts) != len(found):
+        starts = [m.start for m in found]
+        doc.user_data["mention_starts"] = starts
+    lo, hi = bisect_left(starts, sent.start), bisect_left(starts, sent.end)
+    return [m for m in found[lo:hi] if m.entity and entity_type(doc, m.entity) in types]
 
 
 def entity_type(doc: Doc, entity_id: str) -> str:

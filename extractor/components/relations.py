@@ -28,19 +28,19 @@ COUNT_NOUNS = ("stellen", "jobs", "arbeitsplätze", "mitarbeiter", "beschäftigt
 
 
 class Triggers:
-    """Which tokens of a sentence trigger which relation type."""
+    """Which tokens of a sentence trigger which relation type (one compiled regex per type)."""
 
     def __init__(self, spec: dict) -> None:
         self.spec = spec
+        self.patterns = {rtype: _pattern(body) for rtype, body in spec.items() if isinstance(body, dict)}
+        self.blocked = {rtype: _prefixes(body.get("not_stems", [])) for rtype, body in spec.items() if isinstance(body, dict)}
+        self.required = {rtype: _pattern(body["requires_any"]) for rtype, body in spec.items()
+                         if isinstance(body, dict) and "requires_any" in body}
 
     def match(self, rtype: str, token: Token) -> bool:
-        spec = self.spec[rtype]
         low = token.lower_
-        if any(low.startswith(stem) for stem in spec.get("not_stems", [])):
-            return False
-        if any(low.startswith(stem) for stem in spec.get("stems", [])):
-            return True
-        return any(low.endswith(suffix) for suffix in spec.get("suffixes", []))
+        blocked = self.blocked[rtype]
+        return bool(self.patterns[rtype].match(low)) and not (blocked and blocked.match(low))
 
     def particle(self, rtype: str, token: Token, sent: Span) -> bool:
         low = token.lower_
@@ -53,17 +53,22 @@ class Triggers:
         return [t for t in sent if t.is_alpha and (self.match(rtype, t) or self.particle(rtype, t, sent))]
 
     def requires(self, rtype: str, sent: Span) -> bool:
-        need = self.spec[rtype].get("requires_any")
-        if not need:
-            return True
-        for t in sent:
-            low = t.lower_
-            if any(low.startswith(s) for s in need.get("stems", [])) or any(low.endswith(s) for s in need.get("suffixes", [])):
-                return True
-        return False
+        pattern = self.required.get(rtype)
+        return pattern is None or any(pattern.match(t.lower_) for t in sent)
 
     def words(self, key: str) -> Set[str]:
         return set(self.spec[key])
+
+
+def _pattern(body: dict) -> "re.Pattern[str]":
+    """Prefix stems or suffixes, as one anchored regex."""
+    stems = "|".join(re.escape(s) for s in body.get("stems", [])) or "(?!)"
+    suffixes = "|".join(re.escape(s) for s in body.get("suffixes", [])) or "(?!)"
+    return re.compile(f"(?:{stems})|.*(?:{suffixes})$")
+
+
+def _prefixes(stems: List[str]) -> Optional["re.Pattern[str]"]:
+    return re.compile("|".join(re.escape(s) for s in stems)) if stems else None
 
 
 @Language.factory("relations", default_config={"data_dir": "data"})

@@ -87,7 +87,7 @@ class Roles:
             person = ends.get(first - 1)
             if person and _is_person(doc, person):
                 return person, None
-        for m in sorted((m for m in starts.values() if sent.start <= m.start and m.end <= start), key=lambda m: -m.start):
+        for m in sorted((starts[i] for i in range(max(sent.start, start - 12), start) if i in starts), key=lambda m: -m.start):
             if not _is_person(doc, m) or start - m.end > 8:
                 continue
             between = [t.lower_ for t in doc[m.end:start]]

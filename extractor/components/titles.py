@@ -43,4 +43,8 @@ class TitleLexicon:
 
     def _in_title(self, doc: Doc, i: int) -> bool:
         """A chain part that is not an organisation name ("Vize" yes, "GM" no)."""
-        return not any(m.start <= i < m.end for m in mentions(doc) if m.type in ORG_TYPES)
+        org_tokens = doc.user_data.get("org_tokens")
+        if org_tokens is None:
+            org_tokens = {j for m in mentions(doc) if m.type in ORG_TYPES for j in range(m.start, m.end)}
+            doc.user_data["org_tokens"] = org_tokens
+        return i not in org_tokens

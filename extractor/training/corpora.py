@@ -20,6 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
 Span3 = Tuple[int, int, str]
+KB_FILE = Path(__file__).resolve().parents[2] / "data" / "kb" / "companies.jsonl"
 
 SMARTDATA_LABELS = {
     "ORGANIZATION_COMPANY": "COMPANY",
@@ -74,9 +75,23 @@ def _fold(name: str) -> str:
     return re.sub(r"\s+", " ", name).strip(" .,").casefold()
 
 
-def type_organisation(text: str, companies: Set[str]) -> Optional[str]:
+def load_kb_types(kb_file: Path) -> Dict[str, str]:
+    """Folded name -> COMPANY/ORG from the curated knowledge base."""
+    types: Dict[str, str] = {}
+    if kb_file.exists():
+        for line in kb_file.open(encoding="utf-8"):
+            row = json.loads(line)
+            for name in [row["name"], *row.get("names", []), *row.get("legal_names", []), *row.get("abbreviations", [])]:
+                types.setdefault(_fold(name), row["type"])
+    return types
+
+
+def type_organisation(text: str, companies: Set[str], kb_types: Optional[Dict[str, str]] = None) -> Optional[str]:
     """COMPANY or ORG for a span the corpus only calls ORG; None when no cue decides."""
-    if _fold(text) in companies:
+    folded = _fold(text)
+    if kb_types and folded in kb_types:
+        return kb_types[folded]
+    if folded in companies:
         return "COMPANY"
     if ORG_CUES.search(text):
         return "ORG"
@@ -143,7 +158,7 @@ def read_smartdata(path: Path) -> Iterator[Tuple[str, List[Span3], List[Tuple[in
         yield text, ents, []
 
 
-def read_germeval(path: Path, companies: Set[str]) -> Iterator[Tuple[str, List[Span3], List[Tuple[int, int]]]]:
+def read_germeval(path: Path, companies: Set[str], kb_types: Optional[Dict[str, str]] = None) -> Iterator[Tuple[str, List[Span3], List[Tuple[int, int]]]]:
     for line in path.open(encoding="utf-8"):
         sent = json.loads(line)
         text = sent["text"]
@@ -154,7 +169,7 @@ def read_germeval(path: Path, companies: Set[str]) -> Iterator[Tuple[str, List[S
             if label.endswith("part"):
                 missing.append((start, end))
             elif label == "ORG":
-                typed = type_organisation(text[start:end], companies)
+                typed = type_organisation(text[start:end], companies, kb_types)
                 if typed:
                     ents.append((start, end, typed))
                 else:
@@ -183,10 +198,11 @@ def build_corpora(nlp: Language, data_dir: Path, out_dir: Path, heldout_germeval
     """Write train.spacy, dev.spacy (SmartData dev: model selection) and germeval-test.spacy (held out)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     companies = load_company_names(data_dir / "companies")
+    kb_types = load_kb_types(KB_FILE)
     train: List[Doc] = []
     train += [make_doc(nlp, *item) for item in read_smartdata(data_dir / "smartdata" / "train.jsonl")]
-    train += [make_doc(nlp, *item) for item in read_germeval(data_dir / "germeval2014" / "germeval2014-dev.jsonl", companies)]
-    test_sents = list(read_germeval(data_dir / "germeval2014" / "germeval2014-test.jsonl", companies))
+    train += [make_doc(nlp, *item) for item in read_germeval(data_dir / "germeval2014" / "germeval2014-dev.jsonl", companies, kb_types)]
+    test_sents = list(read_germeval(data_dir / "germeval2014" / "germeval2014-test.jsonl", companies, kb_types))
     train += [make_doc(nlp, *item) for item in test_sents[:-heldout_germeval]]
     heldout = [make_doc(nlp, *item) for item in test_sents[-heldout_germeval:]]
     for name in ("ler-dev.jsonl", "ler-test.jsonl"):

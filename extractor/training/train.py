@@ -18,7 +18,7 @@ from spacy.cli.train import train as spacy_train
 from spacy.tokens import DocBin
 from spacy.training import Example
 
-from .. import __version__
+from .. import __version__, ml  # noqa: F401  (registers the model architecture)
 from ..tokenizer import split_hyphens
 from .corpora import build_corpora
 

@@ -1,0 +1,67 @@
+"""Token features for the bundled model: hashed word attributes plus Brown clusters.
+
+With no pretrained vectors available offline, the model learns words only from
+~300k words of annotated text. Brown clusters (from spacy-lookups-data, computed on
+a large German corpus; the 200k most frequent words are kept in data/clusters)
+tell it that an unseen "Stournaras" behaves like other surnames.
+"""
+
+from __future__ import annotations
+
+import gzip
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Dict, List, Sequence
+
+import numpy
+from spacy.attrs import intify_attr
+from spacy.tokens import Doc
+from spacy.util import registry
+from thinc.api import HashEmbed, Maxout, Model, chain, concatenate, list2ragged, ragged2list, with_array
+from thinc.types import Floats2d, Ints2d
+
+CLUSTERS = Path(__file__).resolve().parents[1] / "data" / "clusters" / "de_brown_200k.tsv.gz"
+PREFIX_BITS = (16, 8, 6, 4)
+
+
+@lru_cache(maxsize=1)
+def load_clusters(path: str = str(CLUSTERS)) -> Dict[str, int]:
+    table: Dict[str, int] = {}
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            word, _, cluster = line.rstrip("\n").partition("\t")
+            table[word] = int(cluster)
+    return table
+
+
+def cluster_columns(cluster: int) -> List[int]:
+    """The cluster's bit-path prefixes: coarse prefixes share statistics between clusters."""
+    length = cluster.bit_length()
+    return [(cluster >> max(0, length - bits)) + (bits << 20) + 1 for bits in PREFIX_BITS] if cluster else [0] * len(PREFIX_BITS)
+
+
+def NewsFeatures(attrs: Sequence[str]) -> Model[List[Doc], List[Ints2d]]:
+    ids = [intify_attr(attr) for attr in attrs]
+    table = load_clusters()
+
+    def forward(model: Model, docs: List[Doc], is_train: bool):
+        out = []
+        for doc in docs:
+            base = doc.to_array(ids).reshape(len(doc), len(ids)).astype("uint64")
+            clusters = numpy.asarray(
+                [cluster_columns(table.get(t.text) or table.get(t.lower_, 0)) for t in doc], dtype="uint64"
+            ).reshape(len(doc), len(PREFIX_BITS))
+            out.append(model.ops.asarray2i(numpy.hstack([base, clusters]), dtype="uint64"))
+        return out, lambda d_out: []
+
+    return Model("news_features", forward)
+
+
+@registry.architectures("extractor.ClusterHashEmbed.v1")
+def ClusterHashEmbed(width: int, attrs: List[str], rows: List[int], cluster_rows: List[int]) -> Model[List[Doc], List[Floats2d]]:
+    """spaCy's MultiHashEmbed with Brown-cluster columns added."""
+    all_rows = list(rows) + list(cluster_rows)
+    assert len(cluster_rows) == len(PREFIX_BITS), f"cluster_rows needs {len(PREFIX_BITS)} entries"
+    embeddings = [HashEmbed(width, n, column=i, seed=8 + i, dropout=0.0) for i, n in enumerate(all_rows)]
+    max_out = Maxout(width, width * len(embeddings), nP=3, dropout=0.0, normalize=True)
+    return chain(NewsFeatures(attrs), list2ragged(), with_array(concatenate(*embeddings)), with_array(max_out), ragged2list())

@@ -1,0 +1,116 @@
+"""`make bench`: throughput and memory per stage, next to spaCy's bare tokenizer.
+
+Each stage runs in its own process over the same articles (SmartData train news and
+RSS items from ../shared/data when present, else data/samples repeated), so peak RSS
+is per stage. Machines here are noisy: compare rows of one run, not across runs.
+
+    python scripts/bench.py [--input FILE.jsonl] [--limit N] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_INPUT = ROOT.parent / "shared" / "data" / "smartdata" / "train.jsonl"
+
+
+def load_texts(path: Path, limit: int) -> list:
+    texts = []
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            record = json.loads(line)
+            if record.get("source", "news") != "tweet":
+                texts.append(record["text"])
+            if len(texts) >= limit:
+                break
+    return texts
+
+
+def stage(name: str, path: str, limit: int) -> dict:
+    """Run one stage in this process and report counts, seconds and peak RSS."""
+    texts = load_texts(Path(path), limit)
+    words = sum(len(t.split()) for t in texts)
+    if name == "tokenizer":
+        import spacy
+
+        nlp = spacy.blank("de")
+        start = time.perf_counter()
+        for _ in nlp.tokenizer.pipe(texts, batch_size=64):
+            pass
+    elif name == "base model":
+        from extractor.pipeline import load_pipeline, EXTRACTOR_COMPONENTS
+
+        nlp = load_pipeline()
+        start = time.perf_counter()
+        for _ in nlp.pipe(texts, batch_size=32, disable=list(EXTRACTOR_COMPONENTS)):
+            pass
+    elif name == "extractor":
+        from extractor.pipeline import Extractor
+        from extractor.records import Record
+
+        extractor = Extractor()
+        records = [Record(id=str(i), text=t) for i, t in enumerate(texts)]
+        start = time.perf_counter()
+        for _ in extractor.process(records):
+            pass
+    else:
+        raise ValueError(name)
+    seconds = time.perf_counter() - start
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"stage": name, "articles": len(texts), "words": words, "seconds": seconds, "rss_mb": rss}
+
+
+def cli_stage(path: str, limit: int, workers: int) -> dict:
+    """The whole command line (read, language, duplicates, pipeline, write, graph) with N workers."""
+    texts = load_texts(Path(path), limit)
+    words = sum(len(t.split()) for t in texts)
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "in.jsonl"
+        with src.open("w", encoding="utf-8") as f:
+            for i, text in enumerate(texts):
+                f.write(json.dumps({"id": f"a{i}", "text": text}, ensure_ascii=False) + "\n")
+        cmd = [sys.executable, "-m", "extractor", "extract", str(src), "-o", str(Path(tmp) / "out.jsonl"),
+               "--graph", str(Path(tmp) / "g.gexf"), "--workers", str(workers), "--quiet"]
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, stderr=subprocess.DEVNULL)
+        seconds = time.perf_counter() - start
+    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"stage": f"CLI end to end, {workers} worker(s), incl. start-up", "articles": len(texts), "words": words,
+            "seconds": seconds, "rss_mb": rss}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--input", default=str(DEFAULT_INPUT if DEFAULT_INPUT.exists() else ROOT / "data" / "samples" / "smartdata-news.jsonl"))
+    parser.add_argument("--limit", type=int, default=800)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--stage", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.stage:
+        print(json.dumps(stage(args.stage, args.input, args.limit)))
+        return 0
+    rows = []
+    for name in ("tokenizer", "base model", "extractor"):
+        out = subprocess.run([sys.executable, __file__, "--stage", name, "--input", args.input, "--limit", str(args.limit)],
+                             check=True, capture_output=True, text=True)
+        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    for workers in (1, args.workers):
+        rows.append(cli_stage(args.input, args.limit, workers))
+    print(f"input: {args.input} ({rows[0]['articles']} articles, {rows[0]['words']} words); cpus: {os.cpu_count()}")
+    print(f"{'stage':58} {'articles/s':>10} {'words/s':>10} {'peak RSS MB':>12}")
+    for row in rows:
+        print(f"{row['stage']:58} {row['articles'] / row['seconds']:10.1f} {row['words'] / row['seconds']:10.0f} {row['rss_mb']:12.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,142 @@
+"""Checks on the hand-curated knowledge base (data/kb/)."""
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+KB = ROOT / "data" / "kb"
+
+_spec = importlib.util.spec_from_file_location("check_kb", ROOT / "scripts" / "check_kb.py")
+check_kb = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(check_kb)
+
+
+def _load(name):
+    with open(KB / name, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]
+
+
+@pytest.fixture(scope="module")
+def companies():
+    return {c["id"]: c for c in _load("companies.jsonl")}
+
+
+@pytest.fixture(scope="module")
+def places():
+    return _load("places.jsonl")
+
+
+def by_name(companies, name):
+    hits = [c for c in companies.values() if c["name"] == name]
+    assert len(hits) == 1, name
+    return hits[0]
+
+
+def test_validator_is_clean():
+    assert check_kb.check(KB) == []
+
+
+def test_validator_catches_errors(tmp_path):
+    (tmp_path / "places.jsonl").write_text(
+        json.dumps({"name": "Schweden", "kind": "country", "country": "SE", "region": None,
+                    "demonyms": ["Schweden"], "adjective": "schwedisch"}, ensure_ascii=False) + "\n",
+        encoding="utf-8")
+    rows = [
+        {"id": "a", "name": "A", "type": "COMPANY", "legal_names": [], "names": [], "abbreviations": ["X"],
+         "industry": ["Konzern"], "city": "Göteborg", "region": None, "country": "SE", "ticker": None,
+         "indices": [], "parent": "missing", "aliases": []},
+        {"id": "b", "name": "A", "type": "FIRM", "legal_names": [], "names": [], "abbreviations": ["X"],
+         "industry": ["Autobauer"], "city": None, "region": None, "country": "SE", "ticker": None,
+         "indices": [], "parent": None, "aliases": []},
+    ]
+    (tmp_path / "companies.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    errors = "\n".join(check_kb.check(tmp_path))
+    assert "Konzern" in errors
+    assert "Göteborg" in errors
+    assert "parent 'missing'" in errors
+    assert "bad type" in errors
+    assert "name 'A' used by" in errors
+    assert "surface form 'X'" in errors
+
+
+def test_counts(companies):
+    types = [c["type"] for c in companies.values()]
+    assert types.count("COMPANY") >= 450
+    assert types.count("ORG") >= 80
+
+
+def test_bmw(companies):
+    bmw = companies["bmw"]
+    assert bmw["city"] == "München"
+    assert bmw["region"] == "Bayern"
+    assert bmw["country"] == "DE"
+    assert "DAX" in bmw["indices"]
+    assert "Autobauer" in bmw["industry"]
+
+
+def test_general_motors(companies):
+    gm = by_name(companies, "General Motors")
+    assert "GM" in gm["abbreviations"]
+    assert gm["country"] == "US"
+    assert gm["city"] == "Detroit"
+    assert "Opel" not in gm["names"]
+
+
+def test_volkswagen_family(companies):
+    vw = by_name(companies, "Volkswagen")
+    assert "VW" in vw["abbreviations"]
+    assert vw["city"] == "Wolfsburg"
+    assert companies["audi"]["parent"] == vw["id"]
+    assert companies["audi"]["city"] == "Ingolstadt"
+    assert companies["porsche"]["parent"] == vw["id"]
+
+
+def test_saab_is_swedish(companies):
+    assert by_name(companies, "Saab")["country"] == "SE"
+
+
+def test_rating_agencies(companies):
+    for name in ["Fitch", "Moody’s", "Standard & Poor’s", "Scope"]:
+        assert "Ratingagentur" in by_name(companies, name)["industry"], name
+    assert "S&P" in companies["standard-poors"]["abbreviations"]
+
+
+def test_subsidiaries(companies):
+    assert companies["germanwings"]["parent"] == "lufthansa"
+    assert companies["hypovereinsbank"]["parent"] == "unicredit"
+    assert "HVB" in companies["hypovereinsbank"]["abbreviations"]
+    assert companies["opel"]["parent"] == "stellantis"
+
+
+def test_orgs(companies):
+    for kb_id in ["ezb", "bundesbank", "ig-metall", "verdi", "gdl", "vereinigung-cockpit", "ufo",
+                  "vda", "bdi", "dihk", "bundeskartellamt", "bafin", "sec", "fed", "iwf", "oecd", "wto"]:
+        assert companies[kb_id]["type"] == "ORG", kb_id
+    assert companies["fed"]["country"] == "US"
+    assert "Notenbank" in companies["fed"]["industry"]
+
+
+def test_company_types(companies):
+    for kb_id in ["dpa", "reuters", "fitch", "lufthansa", "deutsche-bank", "munich-re", "axel-springer"]:
+        assert companies[kb_id]["type"] == "COMPANY", kb_id
+
+
+def test_no_generic_industry_nouns(companies):
+    for c in companies.values():
+        assert not {"Konzern", "Unternehmen", "Firma", "Gruppe"} & set(c["industry"]), c["id"]
+
+
+def test_places(places):
+    index = {(p["name"], p["kind"]): p for p in places}
+    assert index[("München", "city")]["adjective"] == "Münchner"
+    assert index[("Bayern", "region")]["adjective"] == "bayerisch"
+    us = index[("Vereinigte Staaten", "country")]
+    assert "Amerikaner" in us["demonyms"] and "US" in us["prefixes"]
+    assert index[("Schweden", "country")]["adjective"] == "schwedisch"
+    bundeslaender = {p["name"] for p in places if p["kind"] == "region" and p["country"] == "DE"}
+    assert len(bundeslaender) == 16
+    eu = set("AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split())
+    assert eu <= {p["country"] for p in places if p["kind"] == "country"}
