@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -412,17 +410,10 @@ def csv_tables(graph: nx.MultiDiGraph) -> Tuple[str, str]:
 
 
 def _atomic_write(path: str, text: str) -> None:
-    """Write via a temporary file in the same directory so readers never see half a file."""
+    """Write via io.AtomicWriter so readers never see half a file."""
+    from .io import AtomicWriter
+
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    with AtomicWriter(target) as writer:
+        writer.write(text.encode("utf-8"))

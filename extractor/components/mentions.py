@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Set, Tuple
+from typing import Iterable, List, Optional, Set, Tuple
 
 from rapidfuzz import fuzz, process
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from ..kb import KnowledgeBase, fold, load_kb, load_lexicon
 from .titles import TitleLexicon
-from .mention import COMPOUND, NAME, ORG_TYPES, Mention, mentions
+from .mention import COMPOUND, ORG_TYPES, Mention, mentions
 
 NER_LABELS = {"PER": "PERSON", "PERSON": "PERSON", "LOC": "LOCATION", "LOCATION": "LOCATION", "GPE": "LOCATION",
               "ORG": "ORG", "COMPANY": "COMPANY", "MISC": "MISC", "OTH": "MISC"}
@@ -52,7 +52,6 @@ class EntityMentions:
             forms = sorted(set(_variants(company.surface_forms())))
             self.kb_matcher.add(company.id, list(nlp.tokenizer.pipe(forms)))
         self.legal_matcher = Matcher(nlp.vocab)
-        name_token = {"IS_ALPHA": True, "IS_TITLE": True, "IS_SENT_START": False}
         name_any = {"TEXT": {"REGEX": r"^[A-ZÄÖÜ0-9][\w&+.\-]*$"}}
         legal = {"ORTH": {"IN": LEGAL_FORM_TOKENS}}
         self.legal_matcher.add("COMPANY", [

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 from itertools import combinations
-from typing import Dict, Iterable, List, Optional, Set, Tuple
+from typing import List, Optional, Set
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from ..kb import KnowledgeBase, load_kb, load_lexicon
-from .mention import COMPOUND, ORG_TYPES, Mention
+from .mention import COMPOUND, Mention
 from .relation import add_relation, entity_type, sentence_mentions
 
 GROUP_WORDS = {"beide", "beiden"}
@@ -343,8 +343,12 @@ def _spin_off(self: Relations, doc, sent, trigger, orgs, group, nxt) -> None:
 
 def _insolvency(self: Relations, doc, sent, trigger, orgs, group, nxt) -> None:
     companies = [m for m in orgs if self._is_company(doc, m.entity)]
-    subject = (_compound_before(doc, trigger, companies) or _after(doc, sent, trigger.i, {"von", "der", "des", "bei", "beim"}, companies, 1)
-               or _nearest(companies, trigger.i, before=True) or _nearest(companies, trigger.i, before=False))
+    clause = _clause(doc, sent, trigger)
+    local = [m for m in companies if clause.start <= m.start < clause.end]
+    # states go bankrupt too ("Zahlungsunfähigkeit Griechenlands"): only a company in the clause counts then
+    scope = local if trigger.lower_.startswith("zahlungsunf") or len({m.entity for m in companies}) > 1 else companies
+    subject = (_compound_before(doc, trigger, scope) or _after(doc, sent, trigger.i, {"von", "der", "des", "bei", "beim"}, scope, 1)
+               or _nearest(scope, trigger.i, before=True) or _nearest(scope, trigger.i, before=False))
     if subject is not None:
         add_relation(doc, "insolvency", subject.entity, None, sent, {}, 0.75)
 
@@ -352,7 +356,8 @@ def _insolvency(self: Relations, doc, sent, trigger, orgs, group, nxt) -> None:
 def _layoffs(self: Relations, doc, sent, trigger, orgs, group, nxt) -> None:
     if not self.triggers.requires("layoffs", sent):
         return
-    companies = [m for m in orgs if self._is_company(doc, m.entity)]
+    clause = _clause(doc, sent, trigger)
+    companies = [m for m in orgs if self._is_company(doc, m.entity) and clause.start <= m.start < clause.end]
     subject = _compound_before(doc, trigger, companies) or _nearest(companies, trigger.i, before=True) or \
         _nearest(companies, trigger.i, before=False)
     if subject is None:

@@ -8,10 +8,10 @@ title ("Vize-Verwaltungsratschef").
 
 from __future__ import annotations
 
-from typing import List, Optional, Tuple
+from typing import Optional, Tuple
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span
 
 from .titles import TitleLexicon
 from .mention import COMPOUND, ORG_TYPES, Mention

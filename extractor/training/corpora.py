@@ -10,6 +10,7 @@ compound tokens such as "BMW-Chef") are missing too; `deriv` adjectives are outs
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import random
 import re
@@ -144,9 +145,16 @@ def _non_overlapping(spans):
     return out
 
 
+def _jsonl(path: Path) -> Iterator[dict]:
+    """Records of a JSON-lines file; the file closes even when a reader is stopped early."""
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                yield json.loads(line)
+
+
 def read_smartdata(path: Path) -> Iterator[Tuple[str, List[Span3], List[Tuple[int, int]]]]:
-    for line in path.open(encoding="utf-8"):
-        doc = json.loads(line)
+    for doc in _jsonl(path):
         text = doc["text"]
         ents = []
         for ent in doc["entities"]:
@@ -159,8 +167,7 @@ def read_smartdata(path: Path) -> Iterator[Tuple[str, List[Span3], List[Tuple[in
 
 
 def read_germeval(path: Path, companies: Set[str], kb_types: Optional[Dict[str, str]] = None) -> Iterator[Tuple[str, List[Span3], List[Tuple[int, int]]]]:
-    for line in path.open(encoding="utf-8"):
-        sent = json.loads(line)
+    for sent in _jsonl(path):
         text = sent["text"]
         ents, missing = [], []
         for start, end, label in sent["ents"]:
@@ -181,8 +188,7 @@ def read_germeval(path: Path, companies: Set[str], kb_types: Optional[Dict[str, 
 
 def read_ler(path: Path) -> Iterator[Tuple[str, List[Span3], List[Tuple[int, int]]]]:
     """Only sentences with persons, companies, organisations, places or brands: most of LER is law."""
-    for line in path.open(encoding="utf-8"):
-        sent = json.loads(line)
+    for sent in _jsonl(path):
         if not any(label in LER_USEFUL for _, _, label in sent["ents"]):
             continue
         ents, missing = [], []
@@ -194,23 +200,40 @@ def read_ler(path: Path) -> Iterator[Tuple[str, List[Span3], List[Tuple[int, int
         yield sent["text"], ents, missing
 
 
-def build_corpora(nlp: Language, data_dir: Path, out_dir: Path, heldout_germeval: int = 1000, seed: int = 0) -> Dict[str, int]:
-    """Write train.spacy, dev.spacy (SmartData dev: model selection) and germeval-test.spacy (held out)."""
+def _take(items: Iterable, limit: Optional[int]) -> List:
+    """The first `limit` items (all of them when `limit` is None)."""
+    return list(items if limit is None else itertools.islice(items, max(0, limit)))
+
+
+def build_corpora(nlp: Language, data_dir: Path, out_dir: Path, heldout_germeval: int = 1000, seed: int = 0,
+                  limit: Optional[int] = None) -> Dict[str, int]:
+    """Write train.spacy, dev.spacy (SmartData dev: model selection) and germeval-test.spacy (held out).
+
+    `limit` caps the documents (SmartData) or sentences (GermEval, LER: after LER's filter)
+    read from each corpus file, for a quick smoke run. The held-out GermEval sentences are
+    the last `heldout_germeval` of those read from the test file, but never more than half.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     companies = load_company_names(data_dir / "companies")
     kb_types = load_kb_types(KB_FILE)
+
+    def docs(items) -> List[Doc]:
+        return [make_doc(nlp, *item) for item in _take(items, limit)]
+
     train: List[Doc] = []
-    train += [make_doc(nlp, *item) for item in read_smartdata(data_dir / "smartdata" / "train.jsonl")]
-    train += [make_doc(nlp, *item) for item in read_germeval(data_dir / "germeval2014" / "germeval2014-dev.jsonl", companies, kb_types)]
-    test_sents = list(read_germeval(data_dir / "germeval2014" / "germeval2014-test.jsonl", companies, kb_types))
-    train += [make_doc(nlp, *item) for item in test_sents[:-heldout_germeval]]
-    heldout = [make_doc(nlp, *item) for item in test_sents[-heldout_germeval:]]
+    train += docs(read_smartdata(data_dir / "smartdata" / "train.jsonl"))
+    train += docs(read_germeval(data_dir / "germeval2014" / "germeval2014-dev.jsonl", companies, kb_types))
+    test_docs = docs(read_germeval(data_dir / "germeval2014" / "germeval2014-test.jsonl", companies, kb_types))
+    n_heldout = max(0, min(heldout_germeval, len(test_docs) // 2))
+    split = len(test_docs) - n_heldout
+    train += test_docs[:split]
+    heldout = test_docs[split:]
     for name in ("ler-dev.jsonl", "ler-test.jsonl"):
-        train += [make_doc(nlp, *item) for item in read_ler(data_dir / "ler" / name)]
+        train += docs(read_ler(data_dir / "ler" / name))
     random.Random(seed).shuffle(train)
-    dev = [make_doc(nlp, *item) for item in read_smartdata(data_dir / "smartdata" / "dev.jsonl")]
+    dev = docs(read_smartdata(data_dir / "smartdata" / "dev.jsonl"))
     counts = {}
-    for name, docs in (("train", train), ("dev", dev), ("germeval-test", heldout)):
-        DocBin(docs=docs, store_user_data=False).to_disk(out_dir / f"{name}.spacy")
-        counts[name] = len(docs)
+    for name, items in (("train", train), ("dev", dev), ("germeval-test", heldout)):
+        DocBin(docs=items, store_user_data=False).to_disk(out_dir / f"{name}.spacy")
+        counts[name] = len(items)
     return counts

@@ -1,7 +1,10 @@
 """`make train`: corpora -> DocBin -> spaCy training -> packaged model in models/.
 
 Usage: python -m extractor.training.train [--data ../shared/data] [--out models/de_business_news]
-       [--max-steps N] [--work training]
+       [--max-steps N] [--work training] [--limit N] [--seed N]
+
+`--limit N` reads at most N documents/sentences from each corpus file: with a small
+`--max-steps` it is a smoke run of the whole chain (minutes become seconds), not a model.
 """
 
 from __future__ import annotations
@@ -35,10 +38,18 @@ def evaluate_ner(nlp, path: Path) -> Dict[str, object]:
             "ents_per_type": scores["ents_per_type"]}
 
 
-def run(data: Path, out: Path, work: Path, max_steps: Optional[int] = None, seed: int = 0) -> Path:
+def run(data: Path, out: Path, work: Path, max_steps: Optional[int] = None, seed: int = 0,
+        limit: Optional[int] = None) -> Path:
+    data, out, work = Path(data), Path(out), Path(work)
+    if not data.is_dir():
+        raise FileNotFoundError(f"data folder {data} is absent (expected ../shared/data)")
+    if limit is not None and limit < 1:
+        raise ValueError(f"limit must be at least 1, got {limit}")
     nlp = split_hyphens(spacy.blank("de"))
-    counts = build_corpora(nlp, data, work / "corpus", seed=seed)
+    counts = build_corpora(nlp, data, work / "corpus", seed=seed, limit=limit)
     print(f"corpora: {counts}", file=sys.stderr)
+    if not counts["train"] or not counts["dev"]:
+        raise ValueError(f"nothing to train or select on in {data}: {counts}")
     overrides = {"paths.train": str(work / "corpus" / "train.spacy"),
                  "paths.dev": str(work / "corpus" / "dev.spacy"),
                  "system.seed": seed}
@@ -47,6 +58,8 @@ def run(data: Path, out: Path, work: Path, max_steps: Optional[int] = None, seed
         overrides["training.eval_frequency"] = max(1, min(300, max_steps))
     spacy_train(CONFIG, work / "output", overrides=overrides)
     best = work / "output" / "model-best"
+    if not (best / "meta.json").exists():
+        raise FileNotFoundError(f"training wrote no {best}")
     trained = spacy.load(best)
     trained.meta.update({
         "name": "business_news",
@@ -61,6 +74,8 @@ def run(data: Path, out: Path, work: Path, max_steps: Optional[int] = None, seed
         ],
         "heldout_germeval_test": evaluate_ner(trained, work / "corpus" / "germeval-test.spacy"),
     })
+    if limit is not None:
+        trained.meta["training_limit"] = limit
     if out.exists():
         shutil.rmtree(out)
     trained.to_disk(out)
@@ -75,8 +90,14 @@ def main(argv=None) -> int:
     parser.add_argument("--work", type=Path, default=ROOT / "training")
     parser.add_argument("--max-steps", type=int, default=None)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--limit", type=int, default=None,
+                        help="read at most N documents/sentences from each corpus file (smoke runs)")
     args = parser.parse_args(argv)
-    run(args.data, args.out, args.work, args.max_steps, args.seed)
+    if args.max_steps is not None and args.max_steps < 1:
+        parser.error("--max-steps must be at least 1")
+    if args.limit is not None and args.limit < 1:
+        parser.error("--limit must be at least 1")
+    run(args.data, args.out, args.work, args.max_steps, args.seed, limit=args.limit)
     return 0
 
 
