@@ -83,7 +83,7 @@ def cli_stage(path: str, limit: int, workers: int) -> dict:
         start = time.perf_counter()
         subprocess.run(cmd, check=True, stderr=subprocess.DEVNULL)
         seconds = time.perf_counter() - start
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # largest single process
     return {"stage": f"CLI end to end, {workers} worker(s), incl. start-up", "articles": len(texts), "words": words,
             "seconds": seconds, "rss_mb": rss}
 
@@ -96,15 +96,18 @@ def main(argv=None) -> int:
     parser.add_argument("--stage", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.stage:
-        print(json.dumps(stage(args.stage, args.input, args.limit)))
+        if args.stage.startswith("cli"):
+            row = cli_stage(args.input, args.limit, int(args.stage[3:]))
+        else:
+            row = stage(args.stage, args.input, args.limit)
+        print(json.dumps(row))
         return 0
     rows = []
-    for name in ("tokenizer", "base model", "extractor"):
+    # each stage in its own process, so peak RSS (self or children) belongs to that stage alone
+    for name in ("tokenizer", "base model", "extractor", "cli1", f"cli{args.workers}"):
         out = subprocess.run([sys.executable, __file__, "--stage", name, "--input", args.input, "--limit", str(args.limit)],
                              check=True, capture_output=True, text=True)
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    for workers in (1, args.workers):
-        rows.append(cli_stage(args.input, args.limit, workers))
     print(f"input: {args.input} ({rows[0]['articles']} articles, {rows[0]['words']} words); cpus: {os.cpu_count()}")
     print(f"{'stage':58} {'articles/s':>10} {'words/s':>10} {'peak RSS MB':>12}")
     for row in rows:

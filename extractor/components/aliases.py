@@ -21,7 +21,9 @@ from spacy.tokens import Doc, Token
 from ..kb import KnowledgeBase, fold, load_kb
 from .mention import ALIAS, COMPOUND, NAME, ORG_TYPES, Mention, mentions
 
-DETERMINERS = {"der", "die", "das", "des", "dem", "den", "ein", "eine", "eines", "einem", "einen", "einer"}
+# definite only: "einen Investor" introduces someone new, it does not refer back
+DETERMINERS = {"der", "die", "das", "des", "dem", "den"}
+INDEFINITE = {"ein", "eine", "eines", "einem", "einen", "einer", "kein", "keine", "keinen", "keinem", "keiner"}
 PLURAL_QUANTIFIERS = {"beide", "beiden", "mehrere", "mehreren", "viele", "vielen", "alle", "allen", "einige",
                       "einigen", "andere", "anderen", "zwei", "drei", "vier", "sämtliche", "zahlreiche", "manche"}
 NOT_AFTER = {"in", "im", "aus", "nach", "von", "für", "gegen", "ganz", "über"}
@@ -125,6 +127,8 @@ class AliasLinker:
         determiner: Optional[Token] = None
         while i >= 0 and start - i <= 4:
             left = doc[i]
+            if left.lower_ in INDEFINITE:
+                return None
             if left.lower_ in DETERMINERS or left.lower_ in PLURAL_QUANTIFIERS:
                 determiner = left
                 break

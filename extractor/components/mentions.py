@@ -34,7 +34,7 @@ ORG_CUES = re.compile(r"(?i)(ministerium|regierung|gewerkschaft|verband|partei|b
 COMPOUND_HEADS = ("management", "sprecher", "sprecherin", "aktie", "aktien", "tochter", "mutter", "werk", "werke",
                   "zentrale", "gruppe", "konzern", "konzerns", "manager", "chef", "chefin", "vorstand", "betriebsrat",
                   "mitarbeiter", "belegschaft", "kunden", "modelle", "motoren", "übernahme", "insolvenz", "pleite")
-PRIORITY = {"kb": 4, "legal": 3, "names": 2, "title": 2, "ner": 1}
+PRIORITY = {"kb": 4, "legal": 3, "title": 2, "ner": 1}
 
 
 @Language.factory("entity_mentions", default_config={"data_dir": "data", "fuzzy_cutoff": 90.0})
@@ -64,14 +64,12 @@ class EntityMentions:
         self._fold_choices = list(self.kb.folded_names().keys())
         titles = load_lexicon(data_dir, "titles.json")
         self.titles = TitleLexicon(data_dir)
-        self.first_names = _read_list(Path(data_dir) / "names" / "first_names.txt")
         self.compound_heads: Set[str] = set(titles["heads"]) | set(titles["titles"]) | set(COMPOUND_HEADS)
 
     def __call__(self, doc: Doc) -> Doc:
         candidates = list(self._from_kb(doc)) + list(self._from_legal(doc)) + list(self._from_ner(doc))
         chosen = _resolve_overlaps(candidates)
         chosen += self._persons_after_titles(doc, chosen)
-        chosen = _resolve_overlaps(chosen + list(self._from_first_names(doc, chosen)))
         found = mentions(doc)
         for mention in chosen:
             self._link_and_type(doc, mention)
@@ -104,22 +102,11 @@ class EntityMentions:
 
     def _from_legal(self, doc: Doc) -> Iterable[Mention]:
         for _, start, end in self.legal_matcher(doc):
-            while start < end - 1 and (doc[start].is_stop or doc[start].lower_ in {"die", "der", "das", "des", "dem", "den"}):
+            # "Der Ulmer Maschinenbauer Müller GmbH": articles, place adjectives and industry nouns are not the name
+            while start < end - 2 and (doc[start].is_stop or self.kb.adjective_place(doc[start].text)
+                                       or self.kb.noun_sectors(doc[start].text)[1]):
                 start += 1
             yield Mention(start, end, "COMPANY", source="legal")
-
-    def _from_first_names(self, doc: Doc, chosen: List[Mention]) -> Iterable[Mention]:
-        """ "Ioannis Stournaras": a known first name followed by capitalised words is a person."""
-        blocked = {i for m in chosen if m.type != "PERSON" and m.source != "ner" for i in range(m.start, m.end)}
-        for token in doc:
-            if token.text not in self.first_names or token.i in blocked:
-                continue
-            end = token.i + 1
-            while end < len(doc) and _name_like(doc[end]) and end not in blocked and (
-                    end == token.i + 1 or doc[end - 1].text in self.first_names):
-                end += 1  # "Vorname Nachname", "Vorname Vorname Nachname"
-            if end > token.i + 1:
-                yield Mention(token.i, end, "PERSON", source="names")
 
     def _persons_after_titles(self, doc: Doc, chosen: List[Mention]) -> List[Mention]:
         """ "Daimler-Chef Zetsche": a capitalised word after organisation + title is a person."""

@@ -280,8 +280,12 @@ def _acquisition(self: Relations, doc, sent, trigger, orgs, group, nxt) -> None:
         if von:
             buyer = von[-1]
             target = target or next((m for m in orgs if m.entity != buyer.entity and m.end <= trigger.i), None)
+    before = [m for m in orgs if m.end <= trigger.i and (target is None or m.entity != target.entity)]
+    if buyer is None and target is None and not any(m.start > trigger.i for m in orgs) and \
+            len({m.entity for m in before}) >= 2:
+        buyer, target = before[0], before[-1]  # verb last: "Insidern zufolge will X Y übernehmen"
     if buyer is None:
-        buyer = _nearest([m for m in orgs if target is None or m.entity != target.entity], trigger.i, before=True)
+        buyer = _nearest(before, trigger.i, before=True)
     if target is None and buyer is not None:
         target = _nearest([m for m in orgs if m.entity != buyer.entity], trigger.i, before=False)
     if buyer is None or target is None or buyer.entity == target.entity:

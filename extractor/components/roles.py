@@ -87,6 +87,11 @@ class Roles:
             person = ends.get(first - 1)
             if person and _is_person(doc, person):
                 return person, None
+        person = ends.get(first)
+        if person and _is_person(doc, person):  # "Ab April wird Christian Sewing Vorstandschef der ..."
+            copulas = [COPULAS[t.lower_] for t in doc[sent.start:person.start] if t.lower_ in COPULAS]
+            if copulas:
+                return person, copulas[-1]
         for m in sorted((starts[i] for i in range(max(sent.start, start - 12), start) if i in starts), key=lambda m: -m.start):
             if not _is_person(doc, m) or start - m.end > 8:
                 continue

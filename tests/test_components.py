@@ -1,0 +1,521 @@
+"""Component tests on short German business-news sentences, checked through the output record.
+
+Each test feeds one or two sentences written the way German news agencies write
+them (real companies and people) to the full pipeline and asserts what a user
+reading the JSON would notice: which entities exist, which mentions sit under
+them (kind and exact offsets), which relations come out, in which direction and
+with which attributes.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Set, Tuple
+
+import pytest
+
+# --- helpers ---------------------------------------------------------------------------
+
+# every text analysed in this module, for the output invariants at the end
+ALL_TEXTS: List[str] = []
+
+
+def T(text: str) -> str:
+    """Register a test sentence for the invariant checks and return it."""
+    ALL_TEXTS.append(text)
+    return text
+
+
+@pytest.fixture(scope="module")
+def run(analyse):
+    """`analyse` with a cache: the invariant tests reuse the outputs of the other tests."""
+    cache: Dict[str, dict] = {}
+
+    def go(text: str) -> dict:
+        if text not in cache:
+            cache[text] = analyse(text)
+        return cache[text]
+
+    return go
+
+
+def rel(out: dict, rtype: str) -> Set[Tuple[str, Optional[str]]]:
+    """(subject_name, object_name) of every relation of one type."""
+    return {(r["subject_name"], r["object_name"]) for r in out["relations"] if r["type"] == rtype}
+
+
+def rels(out: dict, rtype: str) -> List[dict]:
+    return [r for r in out["relations"] if r["type"] == rtype]
+
+
+def pairs(out: dict, rtype: str) -> Set[frozenset]:
+    """Unordered argument pairs, for the symmetric types."""
+    return {frozenset((r["subject_name"], r["object_name"])) for r in out["relations"] if r["type"] == rtype}
+
+
+def find_relation(out: dict, rtype: str, subject: str, obj: Optional[str]) -> dict:
+    for r in out["relations"]:
+        if r["type"] == rtype and r["subject_name"] == subject and r["object_name"] == obj:
+            return r
+    raise AssertionError(f"no {rtype} {subject} -> {obj} in {summary(out)}")
+
+
+def entity(out: dict, name: str) -> dict:
+    """The entity with this canonical name (or, failing that, with a mention of this text)."""
+    for e in out["entities"]:
+        if e["name"] == name:
+            return e
+    for e in out["entities"]:
+        if any(m["text"] == name for m in e["mentions"]):
+            return e
+    raise AssertionError(f"no entity {name!r} in {summary(out)}")
+
+
+def by_kb(out: dict, kb_id: str) -> dict:
+    for e in out["entities"]:
+        if e["kb_id"] == kb_id:
+            return e
+    raise AssertionError(f"no entity with kb_id {kb_id!r} in {summary(out)}")
+
+
+def mention_texts(e: dict, kind: Optional[str] = None) -> List[str]:
+    return [m["text"] for m in e["mentions"] if kind is None or m["kind"] == kind]
+
+
+def alias_owner(out: dict, alias_text: str) -> Optional[dict]:
+    """The entity holding an `alias` mention of this text (None when unlinked)."""
+    for e in out["entities"]:
+        for m in e["mentions"]:
+            if m["kind"] == "alias" and m["text"] == alias_text:
+                return e
+    return None
+
+
+def summary(out: dict) -> str:
+    """Readable dump of entities and relations, for assertion messages."""
+    lines = []
+    for e in out["entities"]:
+        ms = ", ".join(f"{m['text']!r}/{m['kind']}@{m['start']}" for m in e["mentions"])
+        lines.append(f"  {e['id']} {e['type']} {e['name']!r} kb={e['kb_id']}: {ms}")
+    for r in out["relations"]:
+        lines.append(f"  {r['type']}: {r['subject_name']} -> {r['object_name']} {r['attributes']}")
+    return "\n" + "\n".join(lines)
+
+
+# --- sentences -----------------------------------------------------------------------------
+
+HEADLINE = "Bayer übernimmt Monsanto"
+HEADLINE_TEXT = T(HEADLINE + "\nDer Leverkusener Konzern zahlt für den US-Saatguthersteller "
+                  "66 Milliarden Dollar. Die Aktie legte zu.")
+
+
+def test_headline_without_full_stop_is_its_own_sentence(run):
+    out = run(HEADLINE_TEXT)
+    r = find_relation(out, "acquisition", "Bayer", "Monsanto")
+    evidence = r["evidence"]
+    assert evidence["start"] == 0
+    assert evidence["end"] <= len(HEADLINE) + 1, evidence
+    assert evidence["text"].rstrip() == HEADLINE
+    assert "Leverkusener" not in evidence["text"]
+
+
+DR_TEXT = T("Bayer übernimmt nach Angaben von Vorstandschef Dr. Werner Baumann den US-Konzern Monsanto.")
+
+
+def test_doctor_title_does_not_split_the_sentence(run):
+    out = run(DR_TEXT)
+    r = find_relation(out, "acquisition", "Bayer", "Monsanto")
+    assert r["evidence"]["text"] == DR_TEXT
+    person = entity(out, "Werner Baumann")
+    assert person["type"] == "PERSON"
+
+
+ZB_TEXT = T("Bosch liefert z.B. Bremssysteme und Sensoren an Tesla.")
+
+
+def test_zb_abbreviation_does_not_split_the_sentence(run):
+    out = run(ZB_TEXT)
+    r = find_relation(out, "supply_contract", "Bosch", "Tesla")
+    assert r["evidence"]["text"] == ZB_TEXT
+
+
+# --- mentions ------------------------------------------------------------------------------
+
+COMPOUND_TEXT = T("BMW-Vorstandschef Harald Krüger sprach von einem guten Jahr. Das GM-Management lehnte "
+                  "eine Stellungnahme ab. Der Vorstand des Allianz-Konzerns tagte am Montag.")
+
+
+@pytest.mark.parametrize("kb_id,name,word", [
+    ("bmw", "BMW", "BMW-Vorstandschef"),
+    ("general-motors", "GM", "GM-Management"),
+    ("allianz", "Allianz", "Allianz-Konzerns"),
+])
+def test_compound_mention_covers_the_name_part_only(run, kb_id, name, word):
+    out = run(COMPOUND_TEXT)
+    e = by_kb(out, kb_id)
+    start = COMPOUND_TEXT.index(word)
+    compounds = [m for m in e["mentions"] if m["kind"] == "compound"]
+    assert compounds, summary(out)
+    m = compounds[0]
+    assert (m["start"], m["end"], m["text"]) == (start, start + len(name), name)
+    assert e["type"] == "COMPANY"
+
+
+INFLECTED_TEXT = T("Die Aktie der Deutschen Bank gab am Nachmittag deutlich nach.")
+
+
+def test_inflected_name_links_to_knowledge_base(run):
+    out = run(INFLECTED_TEXT)
+    e = by_kb(out, "deutsche-bank")
+    assert e["name"] == "Deutsche Bank"
+    assert e["type"] == "COMPANY"
+    assert mention_texts(e) == ["Deutschen Bank"]
+    assert e["mentions"][0]["start"] == INFLECTED_TEXT.index("Deutschen Bank")
+
+
+GENITIVE_TEXT = T("Die Aktien von Siemens' Medizintechniksparte legten zu. "
+                  "Daimlers Absatz stieg im Mai um vier Prozent.")
+
+
+def test_genitive_names_link_to_knowledge_base(run):
+    out = run(GENITIVE_TEXT)
+    siemens = by_kb(out, "siemens")
+    assert siemens["name"] == "Siemens"
+    assert any(t.startswith("Siemens") for t in mention_texts(siemens))
+    daimler = by_kb(out, "daimler")
+    assert daimler["name"] == "Daimler"
+    assert "Daimlers" in mention_texts(daimler) or "Daimler" in mention_texts(daimler)
+    assert len([e for e in out["entities"] if e["type"] == "COMPANY"]) == 2, summary(out)
+
+
+LEGAL_TEXT = T("Die Müller Maschinenbau GmbH aus Ulm hat einen Großauftrag erhalten.")
+
+
+def test_legal_form_name_outside_kb_is_a_company(run):
+    out = run(LEGAL_TEXT)
+    e = entity(out, "Müller Maschinenbau GmbH")
+    assert e["type"] == "COMPANY"
+    assert e["kb_id"] is None
+    m = e["mentions"][0]
+    assert m["start"] == LEGAL_TEXT.index("Müller")  # the article is not part of the name
+
+
+TYPING_TEXT = T("Die IG Metall kritisierte das Bundeskartellamt. Auch die Commerzbank äußerte sich.")
+
+
+@pytest.mark.parametrize("name,etype", [("IG Metall", "ORG"), ("Bundeskartellamt", "ORG"), ("Commerzbank", "COMPANY")])
+def test_company_versus_org_typing(run, name, etype):
+    out = run(TYPING_TEXT)
+    assert entity(out, name)["type"] == etype
+
+
+# --- aliases -------------------------------------------------------------------------------
+
+SAP_TEXT = T("Der Walldorfer Softwarekonzern SAP hat im dritten Quartal mehr verdient als erwartet. "
+             "Die Walldorfer erhöhten ihre Prognose.")
+
+
+def test_apposition_and_demonym_alias_under_sap(run):
+    out = run(SAP_TEXT)
+    owner = alias_owner(out, "Die Walldorfer")
+    assert owner is not None and owner["kb_id"] == "sap", summary(out)
+    m = next(m for m in owner["mentions"] if m["text"] == "Die Walldorfer")
+    assert m["start"] == SAP_TEXT.index("Die Walldorfer")
+
+
+ULM_TEXT = T("Der Ulmer Maschinenbauer Müller Maschinenbau GmbH hat Insolvenz angemeldet. "
+             "Die Ulmer hoffen nun auf einen Investor.")
+
+
+def test_apposition_teaches_alias_of_company_outside_kb(run):
+    out = run(ULM_TEXT)
+    e = entity(out, "Müller Maschinenbau GmbH")
+    assert e["name"] == "Müller Maschinenbau GmbH", summary(out)  # "Maschinenbauer" is not part of the name
+    owner = alias_owner(out, "Die Ulmer")
+    assert owner is not None and owner["id"] == e["id"], summary(out)
+
+
+def test_indefinite_noun_is_not_an_alias(run):
+    out = run(ULM_TEXT)
+    assert alias_owner(out, "einen Investor") is None, summary(out)
+
+
+VW_TEXT = T("Volkswagen hat im vergangenen Jahr mehr als zehn Millionen Fahrzeuge verkauft. "
+            "Die Wolfsburger bauten damit ihren Vorsprung aus.")
+
+
+def test_hq_demonym_from_kb(run):
+    out = run(VW_TEXT)
+    owner = alias_owner(out, "Die Wolfsburger")
+    assert owner is not None and owner["kb_id"] == "volkswagen", summary(out)
+
+
+US_TEXT = T("Der Autobauer General Motors hat seine Prognose gesenkt. Volkswagen dagegen blieb zuversichtlich. "
+            "Der US-Konzern leidet unter hohen Kosten.")
+
+
+def test_country_prefix_links_to_company_from_that_country(run):
+    out = run(US_TEXT)
+    owner = alias_owner(out, "Der US-Konzern")
+    assert owner is not None and owner["kb_id"] == "general-motors", summary(out)
+
+
+BAVARIA_TEXT = T("BMW und Siemens wollen bei der Elektromobilität zusammenarbeiten. "
+                 "Die Bayern hatten zuletzt ihre Ausgaben erhöht.")
+
+
+def test_demonym_stays_unlinked_when_two_candidates_fit(run):
+    out = run(BAVARIA_TEXT)
+    assert alias_owner(out, "Die Bayern") is None, summary(out)
+    for e in out["entities"]:
+        if e["type"] == "COMPANY":
+            assert "Die Bayern" not in mention_texts(e), summary(out)
+
+
+# --- roles ---------------------------------------------------------------------------------
+
+def role(out: dict, person: str, org: str) -> dict:
+    return find_relation(out, "role", person, org)
+
+
+ROLE_COMPOUND = T("Daimler-Chef Dieter Zetsche zeigte sich zufrieden.")
+ROLE_APPOSITION = T("Herbert Diess, Vorstandschef von Volkswagen, verteidigte die Strategie.")
+ROLE_FRONT = T("Der Chef der Deutschen Bank, John Cryan, warnte vor neuen Belastungen.")
+ROLE_INCOMING = T("Herbert Diess wird ab April Vorstandschef von Volkswagen.")
+ROLE_INCOMING_INVERTED = T("Ab April wird Christian Sewing Vorstandschef der Deutschen Bank.")
+ROLE_FORMER = T("Ex-Siemens-Chef Klaus Kleinfeld wechselt zu Alcoa.")
+
+
+def test_role_from_compound_title(run):
+    out = run(ROLE_COMPOUND)
+    r = role(out, "Dieter Zetsche", "Daimler")
+    assert r["attributes"] == {"title": "Chef", "status": "current"}
+
+
+def test_role_from_apposition(run):
+    out = run(ROLE_APPOSITION)
+    r = role(out, "Herbert Diess", "Volkswagen")
+    assert r["attributes"]["title"] == "Vorstandschef"
+    assert r["attributes"]["status"] == "current"
+
+
+def test_role_title_before_organisation_and_person(run):
+    out = run(ROLE_FRONT)
+    r = role(out, "John Cryan", "Deutsche Bank")
+    assert r["attributes"]["status"] == "current"
+    assert rel(out, "role") == {("John Cryan", "Deutsche Bank")}
+
+
+def test_role_incoming(run):
+    out = run(ROLE_INCOMING)
+    r = role(out, "Herbert Diess", "Volkswagen")
+    assert r["attributes"] == {"title": "Vorstandschef", "status": "incoming"}
+
+
+def test_role_incoming_with_inverted_word_order(run):
+    out = run(ROLE_INCOMING_INVERTED)
+    r = role(out, "Christian Sewing", "Deutsche Bank")
+    assert r["attributes"]["status"] == "incoming"
+
+
+def test_role_former(run):
+    out = run(ROLE_FORMER)
+    r = role(out, "Klaus Kleinfeld", "Siemens")
+    assert r["attributes"]["status"] == "former"
+    assert ("Klaus Kleinfeld", "Alcoa") not in rel(out, "role")
+
+
+SPOKES_TEXT = T("Ein BMW-Sprecher sagte, man prüfe alle Optionen. "
+                "BMW-Sprecher Maximilian Schöberl wollte sich zu Details nicht äußern.")
+
+
+def test_spokesperson_is_not_a_role(run):
+    out = run(SPOKES_TEXT)
+    assert entity(out, "Maximilian Schöberl")["type"] == "PERSON"
+    assert rels(out, "role") == [], summary(out)
+
+
+# --- relations -----------------------------------------------------------------------------
+
+ACQ_ACTIVE = T("Bayer übernimmt den US-Saatguthersteller Monsanto für 66 Milliarden Dollar.")
+ACQ_PASSIVE = T("Der US-Saatguthersteller Monsanto wird von Bayer übernommen.")
+ACQ_NOMINAL = T("Die Übernahme der Postbank durch die Deutsche Bank ist abgeschlossen.")
+
+
+def test_acquisition_active(run):
+    out = run(ACQ_ACTIVE)
+    assert rel(out, "acquisition") == {("Bayer", "Monsanto")}, summary(out)
+
+
+def test_acquisition_passive(run):
+    out = run(ACQ_PASSIVE)
+    assert rel(out, "acquisition") == {("Bayer", "Monsanto")}, summary(out)
+
+
+def test_acquisition_nominal_von_durch(run):
+    out = run(ACQ_NOMINAL)
+    assert rel(out, "acquisition") == {("Deutsche Bank", "Postbank")}, summary(out)
+    assert find_relation(out, "acquisition", "Deutsche Bank", "Postbank")["attributes"]["status"] == "completed"
+
+
+STAKE_TEXT = T("Der chinesische Autobauer Geely hält 9,7 Prozent an Daimler.")
+
+
+def test_stake_with_share(run):
+    out = run(STAKE_TEXT)
+    r = find_relation(out, "stake", "Geely", "Daimler")
+    assert "9,7 Prozent" in r["attributes"]["share"]
+    assert rel(out, "acquisition") == set()
+
+
+MERGER_TEXT = T("Die Deutsche Börse und die London Stock Exchange wollen fusionieren.")
+
+
+def test_merger(run):
+    out = run(MERGER_TEXT)
+    assert pairs(out, "merger") == {frozenset(("Deutsche Börse", "London Stock Exchange"))}, summary(out)
+
+
+SUBSIDIARY_TEXT = T("Die Lufthansa-Tochter Eurowings baut ihr Streckennetz aus.")
+
+
+def test_subsidiary_direction(run):
+    out = run(SUBSIDIARY_TEXT)
+    assert rel(out, "subsidiary") == {("Lufthansa", "Eurowings")}, summary(out)
+
+
+SPIN_OFF_TEXT = T("Daimler spaltet sein Lkw-Geschäft Daimler Truck ab.")
+
+
+def test_spin_off(run):
+    out = run(SPIN_OFF_TEXT)
+    assert rel(out, "spin_off") == {("Daimler", "Daimler Truck")}, summary(out)
+
+
+INSOLVENCY_TEXT = T("Air Berlin hat Insolvenz angemeldet.")
+NO_INSOLVENCY_TEXT = T("Eine Insolvenz von Air Berlin sei ausgeschlossen, sagte ein Sprecher.")
+
+
+def test_insolvency(run):
+    out = run(INSOLVENCY_TEXT)
+    assert rel(out, "insolvency") == {("Air Berlin", None)}
+
+
+def test_negated_insolvency_gives_nothing(run):
+    out = run(NO_INSOLVENCY_TEXT)
+    assert rels(out, "insolvency") == [], summary(out)
+
+
+LAYOFFS_TEXT = T("Siemens streicht 6900 Stellen.")
+LAYOFFS_DOTTED = T("Der Münchner Industriekonzern Siemens will weltweit 6.900 Stellen streichen.")
+
+
+@pytest.mark.parametrize("text", [LAYOFFS_TEXT, LAYOFFS_DOTTED], ids=["6900", "6.900"])
+def test_layoffs_with_count(run, text):
+    out = run(text)
+    r = find_relation(out, "layoffs", "Siemens", None)
+    assert r["attributes"]["count"] == 6900
+
+
+STRIKE_TEXT = T("Verdi ruft zu Warnstreiks bei der Lufthansa auf.")
+
+
+def test_strike(run):
+    out = run(STRIKE_TEXT)
+    assert rel(out, "strike") == {("Verdi", "Lufthansa")}, summary(out)
+    assert entity(out, "Verdi")["type"] == "ORG"
+
+
+SUPPLY_TEXT = T("Bosch liefert Bremssysteme an Tesla.")
+
+
+def test_supply_contract_direction(run):
+    out = run(SUPPLY_TEXT)
+    assert rel(out, "supply_contract") == {("Bosch", "Tesla")}, summary(out)
+
+
+RATING_TEXT = T("Die Ratingagentur Moody's hat die Bonität der Commerzbank herabgestuft.")
+RATING_GRADE_TEXT = T('Die Ratingagentur Standard & Poor\'s hat die Kreditwürdigkeit von Thyssenkrupp auf "BB" herabgestuft.')
+
+
+def test_rating_downgrade(run):
+    out = run(RATING_TEXT)
+    agency = by_kb(out, "moodys")
+    assert agency["type"] == "COMPANY"
+    [r] = rels(out, "rating")
+    assert (r["subject"], r["object_name"]) == (agency["id"], "Commerzbank")
+    assert r["attributes"]["direction"] == "downgrade"
+
+
+def test_rating_with_grade(run):
+    out = run(RATING_GRADE_TEXT)
+    agency = by_kb(out, "standard-poors")
+    [r] = rels(out, "rating")
+    assert (r["subject"], r["object_name"]) == (agency["id"], "Thyssenkrupp")
+    assert r["attributes"] == {"rating": "BB", "direction": "downgrade"}
+
+
+COOP_TEXT = T("Daimler und Bosch arbeiten beim automatisierten Fahren zusammen.")
+TALKS_TEXT = T("BMW und Daimler führen Gespräche über eine Zusammenarbeit beim Carsharing.")
+
+
+def test_cooperation(run):
+    out = run(COOP_TEXT)
+    assert pairs(out, "cooperation") == {frozenset(("Daimler", "Bosch"))}, summary(out)
+    assert rels(out, "cooperation_talks") == []
+
+
+def test_cooperation_talks(run):
+    out = run(TALKS_TEXT)
+    assert pairs(out, "cooperation_talks") == {frozenset(("BMW", "Daimler"))}, summary(out)
+    assert rels(out, "cooperation") == [], summary(out)
+
+
+DENIAL_TEXT = T("Ein Sprecher der Deutschen Bank dementierte Gespräche über eine Fusion mit der Commerzbank.")
+
+
+def test_denied_talks_give_nothing(run):
+    out = run(DENIAL_TEXT)
+    assert out["relations"] == [], summary(out)
+
+
+RUMOUR_TEXTS = [
+    T("Insidern zufolge will Siemens Alstom übernehmen."),
+    T("Die Deutsche Bank will Insidern zufolge die Postbank übernehmen."),
+]
+
+
+@pytest.mark.parametrize("text,buyer,target", [
+    (RUMOUR_TEXTS[0], "Siemens", "Alstom"),
+    (RUMOUR_TEXTS[1], "Deutsche Bank", "Postbank"),
+], ids=["siemens-alstom", "deutsche-bank-postbank"])
+def test_rumoured_acquisition(run, text, buyer, target):
+    out = run(text)
+    assert rel(out, "acquisition") == {(buyer, target)}, summary(out)
+    assert find_relation(out, "acquisition", buyer, target)["attributes"]["status"] == "rumoured"
+
+
+# --- output invariants over every sentence above ---------------------------------------------
+
+@pytest.mark.parametrize("text", ALL_TEXTS, ids=[f"t{n}" for n in range(len(ALL_TEXTS))])
+def test_mention_offsets_match_text(run, text):
+    out = run(text)
+    for e in out["entities"]:
+        for m in e["mentions"]:
+            assert text[m["start"]:m["end"]] == m["text"], (e["name"], m)
+        starts = [m["start"] for m in e["mentions"]]
+        assert starts == sorted(starts)
+
+
+@pytest.mark.parametrize("text", ALL_TEXTS, ids=[f"t{n}" for n in range(len(ALL_TEXTS))])
+def test_relation_arguments_exist(run, text):
+    out = run(text)
+    ids = {e["id"]: e for e in out["entities"]}
+    assert len(ids) == len(out["entities"])
+    for r in out["relations"]:
+        assert r["subject"] in ids, r
+        assert ids[r["subject"]]["name"] == r["subject_name"]
+        if r["object"] is not None:
+            assert r["object"] in ids, r
+            assert ids[r["object"]]["name"] == r["object_name"]
+        ev = r["evidence"]
+        assert text[ev["start"]:ev["end"]] == ev["text"]
