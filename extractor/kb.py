@@ -91,6 +91,8 @@ class KnowledgeBase:
                 self._place_words.setdefault(word, place)
             if place.adjective:
                 self._place_words.setdefault(place.adjective.casefold(), place)
+        self._sector_cache: Dict[str, Tuple[Optional[str], bool]] = {}
+        self._generic = frozenset(industry["generic"])
         self._noun_sectors = {noun: sector for sector, nouns in industry["sectors"].items() for noun in nouns}
 
     def __len__(self) -> int:
@@ -152,18 +154,26 @@ class KnowledgeBase:
 
     # --- industry ---------------------------------------------------------------
     def noun_sectors(self, noun: str) -> Tuple[Optional[str], bool]:
-        """(sector, is_known_head) of an uninflected industry noun; compounds by prefix."""
+        """(sector, is_known_head) of an uninflected industry noun; compounds by prefix (memoised)."""
+        cached = self._sector_cache.get(noun)
+        if cached is None:
+            cached = self._sector_cache[noun] = self._noun_sectors_uncached(noun)
+        return cached
+
+    def _noun_sectors_uncached(self, noun: str) -> Tuple[Optional[str], bool]:
         low = noun.casefold()
         if low in self._noun_sectors:
             return self._noun_sectors[low], True
-        for generic in sorted(self.industry["generic"], key=len, reverse=True):
-            if low.endswith(generic):
-                prefix = low[: -len(generic)].rstrip("-")
-                if not prefix:
-                    return None, True
+        generic = self._generic
+        for i in range(1, len(low) - 2):  # longest generic head first: "Auto|gigant"
+            if low[i:] in generic:
+                prefix = low[:i].rstrip("-")
                 return self.industry["prefixes"].get(prefix), prefix in self.industry["prefixes"]
-        for known, sector in self._noun_sectors.items():
-            if low.endswith(known) and len(low) - len(known) <= 12:
+        if low in generic:
+            return None, True
+        for i in range(1, min(13, len(low) - 2)):  # a compound of a known noun: "Luxus|autobauer"
+            sector = self._noun_sectors.get(low[i:])
+            if sector is not None:
                 return sector, True
         return None, False
 

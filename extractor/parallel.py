@@ -125,11 +125,14 @@ def process_records(
 
 
 def _process_pool(records: Iterable[Record], model: Optional[str], workers: int, batch_size: int) -> Iterator[Dict[str, Any]]:
+    global _EXTRACTOR
     limit = workers * IN_FLIGHT_PER_WORKER
     window: Deque[Future] = deque()
-    pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=_context(), initializer=_init_worker, initargs=(model,)
-    )
+    context = _context()
+    if context.get_start_method() == "fork":
+        # load once here: forked workers share the loaded model instead of each loading it
+        _EXTRACTOR = load_extractor(model)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(model,))
     try:
         for chunk in chunks(records, batch_size):
             window.append(pool.submit(_work, chunk, batch_size))
@@ -167,6 +170,8 @@ def _init_worker(model: Optional[str]) -> None:
     """Load the model once per worker. A failure is kept and raised by the
     first task, so the main process gets the real error, not a broken pool."""
     global _EXTRACTOR, _INIT_ERROR
+    if _EXTRACTOR is not None:
+        return  # inherited from the parent through fork
     try:
         _EXTRACTOR = load_extractor(model)
     except BaseException as err:  # noqa: BLE001  (re-raised in _work)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from itertools import combinations
-from typing import List, Optional, Set
+from typing import Dict, List, Optional, Set
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
@@ -32,25 +32,39 @@ class Triggers:
 
     def __init__(self, spec: dict) -> None:
         self.spec = spec
+        self._cache: Dict[str, frozenset] = {}
+        self.particle_stems = [(rtype, body["particle_stems"]) for rtype, body in spec.items()
+                               if isinstance(body, dict) and "particle_stems" in body]
         self.patterns = {rtype: _pattern(body) for rtype, body in spec.items() if isinstance(body, dict)}
         self.blocked = {rtype: _prefixes(body.get("not_stems", [])) for rtype, body in spec.items() if isinstance(body, dict)}
         self.required = {rtype: _pattern(body["requires_any"]) for rtype, body in spec.items()
                          if isinstance(body, dict) and "requires_any" in body}
 
-    def match(self, rtype: str, token: Token) -> bool:
-        low = token.lower_
-        blocked = self.blocked[rtype]
-        return bool(self.patterns[rtype].match(low)) and not (blocked and blocked.match(low))
+    def types(self, low: str) -> frozenset:
+        """The relation types a lower-cased word triggers (memoised: news repeats its words)."""
+        found = self._cache.get(low)
+        if found is None:
+            found = self._cache[low] = frozenset(
+                rtype for rtype, pattern in self.patterns.items()
+                if pattern.match(low) and not (self.blocked[rtype] and self.blocked[rtype].match(low)))
+        return found
 
-    def particle(self, rtype: str, token: Token, sent: Span) -> bool:
-        low = token.lower_
-        for stem, particles in self.spec[rtype].get("particle_stems", {}).items():
-            if low.startswith(stem) and any(t.lower_ in particles for t in sent if t.i != token.i):
-                return True
-        return False
-
-    def find(self, rtype: str, sent: Span) -> List[Token]:
-        return [t for t in sent if t.is_alpha and (self.match(rtype, t) or self.particle(rtype, t, sent))]
+    def in_sentence(self, sent: Span) -> Dict[str, List[Token]]:
+        """Relation type -> its trigger tokens in `sent`, in one pass over the tokens."""
+        found: Dict[str, List[Token]] = {}
+        words = [t.lower_ for t in sent]
+        present = set(words)
+        for token, low in zip(sent, words):
+            if not token.is_alpha:
+                continue
+            types = set(self.types(low))
+            for rtype, stems in self.particle_stems:
+                for stem, particles in stems.items():
+                    if low.startswith(stem) and any(p in present and p != low for p in particles):
+                        types.add(rtype)
+            for rtype in types:
+                found.setdefault(rtype, []).append(token)
+        return found
 
     def requires(self, rtype: str, sent: Span) -> bool:
         pattern = self.required.get(rtype)
@@ -90,13 +104,16 @@ class Relations:
             doc._.relations = []
         sents = list(doc.sents)
         for n, sent in enumerate(sents):
+            triggered = self.triggers.in_sentence(sent)
+            if not triggered:
+                continue
             orgs = sentence_mentions(doc, sent)
             group = self._group(doc, sent, sents[n - 1] if n else None)
+            nxt = sents[n + 1] if n + 1 < len(sents) else None
             for rtype, rule in RULES:
-                for trigger in self.triggers.find(rtype, sent):
-                    if self._negated(doc, sent, trigger):
-                        continue
-                    rule(self, doc, sent, trigger, orgs, group, sents[n + 1] if n + 1 < len(sents) else None)
+                for trigger in triggered.get(rtype, ()):
+                    if not self._negated(doc, sent, trigger):
+                        rule(self, doc, sent, trigger, orgs, group, nxt, triggered)
         return doc
 
     # --- shared helpers ------------------------------------------------------------
@@ -185,7 +202,7 @@ def _nearest(orgs: List[Mention], i: int, before: bool) -> Optional[Mention]:
 
 
 # --- rules, one per type --------------------------------------------------------------
-def _talks(self: Relations, doc, sent, trigger, orgs, group, nxt) -> None:
+def _talks(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> None:
     if not self.triggers.requires("cooperation_talks", sent):
         return
     ids = self._entities(orgs, group)
@@ -193,15 +210,15 @@ def _talks(self: Relations, doc, sent, trigger, orgs, group, nxt) -> None:
         add_relation(doc, "cooperation_talks", a, b, sent, {"topic": _topic(doc, sent)}, 0.75)
 
 
-def _cooperation(self: Relations, doc, sent, trigger, orgs, group, nxt) -> None:
-    if self.triggers.find("cooperation_talks", sent) and self.triggers.requires("cooperation_talks", sent):
+def _cooperation(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> None:
+    if "cooperation_talks" in triggered and self.triggers.requires("cooperation_talks", sent):
         return
     ids = self._entities(orgs, group)
     for a, b in combinations(ids[:4], 2):
         add_relation(doc, "cooperation", a, b, sent, {"topic": _topic(doc, sent)}, 0.7)
 
 
-def _supply(self: Relations, doc, sent, trigger, orgs, group, nxt) -> None:
+def _supply(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> None:
     if len({m.entity for m in orgs}) < 2:
         return
     supplier = customer = None
@@ -232,7 +249,7 @@ def _supply(self: Relations, doc, sent, trigger, orgs, group, nxt) -> None:
     add_relation(doc, "supply_contract", supplier.entity, customer.entity, sent, {"product": product}, 0.75)
 
 
-def _rating(self: Relations, doc, sent, trigger, orgs, group, nxt) -> None:
+def _rating(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> None:
     agents = [m for m in orgs if "rating" in self._sector(doc, m.entity)]
     if not agents:
         agents = [m for m in orgs if any(t.lower_.startswith("analyst") for t in doc[max(sent.start, m.start - 3): m.end + 2])]
@@ -269,7 +286,7 @@ def _direction(self: Relations, sent: Span) -> Optional[str]:
     return None
 
 
-def _acquisition(self: Relations, doc, sent, trigger, orgs, group, nxt) -> None:
+def _acquisition(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> None:
     if len({m.entity for m in orgs}) < 2:
         return
     buyer = _after(doc, sent, trigger.i, {"durch"}, orgs, 10)
@@ -298,7 +315,7 @@ def _acquisition(self: Relations, doc, sent, trigger, orgs, group, nxt) -> None:
     add_relation(doc, rtype, buyer.entity, target.entity, sent, attributes, 0.7)
 
 
-def _stake(self: Relations, doc, sent, trigger, orgs, group, nxt) -> None:
+def _stake(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> None:
     if len({m.entity for m in orgs}) < 2:
         return
     company = _after(doc, sent, trigger.i, {"an", "am", "bei", "beim"}, orgs, 8)
@@ -309,13 +326,13 @@ def _stake(self: Relations, doc, sent, trigger, orgs, group, nxt) -> None:
     add_relation(doc, "stake", investor.entity, company.entity, sent, {"share": share.group(0) if share else None}, 0.65)
 
 
-def _merger(self: Relations, doc, sent, trigger, orgs, group, nxt) -> None:
+def _merger(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> None:
     ids = [e for e in self._entities(orgs, group) if self._is_company(doc, e)]
     if len(ids) >= 2:
         add_relation(doc, "merger", ids[0], ids[1], sent, {"status": self._status(sent)}, 0.7)
 
 
-def _subsidiary(self: Relations, doc, sent, trigger, orgs, group, nxt) -> None:
+def _subsidiary(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> None:
     low = trigger.lower_
     glued = _compound_before(doc, trigger, orgs)
     follower = next((m for m in orgs if trigger.i < m.start <= trigger.i + 2), None)
@@ -333,7 +350,7 @@ def _subsidiary(self: Relations, doc, sent, trigger, orgs, group, nxt) -> None:
     add_relation(doc, "subsidiary", parent.entity, child.entity, sent, {}, 0.7)
 
 
-def _spin_off(self: Relations, doc, sent, trigger, orgs, group, nxt) -> None:
+def _spin_off(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> None:
     parent = _after(doc, sent, trigger.i, {"des", "der", "von", "vom"}, orgs, 2)
     if parent is not None:
         unit = _nearest([m for m in orgs if m.entity != parent.entity], trigger.i, before=True)
@@ -345,7 +362,7 @@ def _spin_off(self: Relations, doc, sent, trigger, orgs, group, nxt) -> None:
     add_relation(doc, "spin_off", parent.entity, unit.entity, sent, {}, 0.6)
 
 
-def _insolvency(self: Relations, doc, sent, trigger, orgs, group, nxt) -> None:
+def _insolvency(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> None:
     companies = [m for m in orgs if self._is_company(doc, m.entity)]
     clause = _clause(doc, sent, trigger)
     local = [m for m in companies if clause.start <= m.start < clause.end]
@@ -357,7 +374,7 @@ def _insolvency(self: Relations, doc, sent, trigger, orgs, group, nxt) -> None:
         add_relation(doc, "insolvency", subject.entity, None, sent, {}, 0.75)
 
 
-def _layoffs(self: Relations, doc, sent, trigger, orgs, group, nxt) -> None:
+def _layoffs(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> None:
     if not self.triggers.requires("layoffs", sent):
         return
     clause = _clause(doc, sent, trigger)
@@ -374,7 +391,7 @@ def _layoffs(self: Relations, doc, sent, trigger, orgs, group, nxt) -> None:
     add_relation(doc, "layoffs", subject.entity, None, sent, {"count": count}, 0.7)
 
 
-def _strike(self: Relations, doc, sent, trigger, orgs, group, nxt) -> None:
+def _strike(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> None:
     unions = [m for m in orgs if any(w in m.text(doc).casefold() for w in UNION_WORDS)]
     if not unions:
         return
