@@ -125,5 +125,6 @@ class Extractor:
             "model_path": str(getattr(self.nlp, "_path", "") or ""),
             "components": list(self.nlp.pipe_names),
             "labels": list(self.nlp.get_pipe("ner").labels) if "ner" in self.nlp.pipe_names else [],
-            "scores": meta.get("performance", {}),
+            "scores": {"smartdata_dev": meta.get("performance", {}),
+                       "germeval_test_heldout": meta.get("heldout_germeval_test", {})},
         }

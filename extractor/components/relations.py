@@ -395,7 +395,10 @@ def _strike(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) ->
     unions = [m for m in orgs if any(w in m.text(doc).casefold() for w in UNION_WORDS)]
     if not unions:
         return
-    employer = next((m for m in orgs if m.entity != unions[0].entity and self._is_company(doc, m.entity)), None)
+    employers = [m for m in orgs if m.entity != unions[0].entity and self._is_company(doc, m.entity)
+                 and "media" not in self._sector(doc, m.entity)]  # not the agency in the dateline
+    employer = _after(doc, sent, trigger.i, {"bei", "beim", "gegen"}, employers, 6) or (
+        min(employers, key=lambda m: abs(m.start - trigger.i)) if employers else None)
     add_relation(doc, "strike", unions[0].entity, employer.entity if employer else None, sent, {}, 0.7)
 
 
