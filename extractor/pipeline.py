@@ -87,6 +87,8 @@ def doc_to_record(doc: Doc, record: Record, model: Dict[str, str]) -> Dict[str, 
         value = getattr(record, key)
         if value is not None:
             out[key] = value
+    if record.text_extracted:
+        out["text"] = record.text
     out["model"] = model
     out["entities"] = list(doc._.entities)
     out["relations"] = list(doc._.relations)
@@ -99,6 +101,8 @@ def empty_record(record: Record, model: Dict[str, str]) -> Dict[str, Any]:
     out: Dict[str, Any] = {"schema_version": SCHEMA_VERSION, "id": record.id, "title": record.title,
                            "date": record.date, "model": model, "entities": [], "relations": [],
                            "meta": record.meta}
+    if record.text_extracted:
+        out["text"] = record.text
     return out
 
 

@@ -25,6 +25,8 @@ class Record:
     # Set by the readers/filters: "skipped_language", ...; None means "process it".
     status: Optional[str] = None
     duplicate_of: Optional[str] = None
+    # True when `text` was extracted here (HTML, WARC): it is written to the output so offsets can be checked.
+    text_extracted: bool = False
 
 
 @dataclass

@@ -253,6 +253,12 @@ def _cluster(doc: Doc, names: List[Mention]) -> List[EntityInfo]:
         return entity
 
     ordered = sorted(names, key=lambda m: (m.start))
+    # one sense per article: a name linked to the knowledge base once is that company everywhere
+    linked = {fold(m.text(doc)): m for m in ordered if m.kb_id}
+    for mention in ordered:
+        twin = linked.get(fold(mention.text(doc))) if not mention.kb_id else None
+        if twin is not None:
+            mention.kb_id, mention.type = twin.kb_id, twin.type
     # full person names first, so that "Reithofer" before "Norbert Reithofer" still joins it
     for mention in ordered:
         text = mention.text(doc)

@@ -170,4 +170,5 @@ def html_to_record(
         source=source,
         meta=meta,
         origin=origin,
+        text_extracted=True,
     )
