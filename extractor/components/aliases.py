@@ -97,9 +97,9 @@ class AliasLinker:
         if det.lower_ not in {"die", "den", "der"}:
             return None
         nxt = doc[token.i + 1] if token.i + 1 < len(doc) else None
-        if nxt is not None and nxt.text[:1].isupper() and nxt.is_alpha and not token.whitespace_ == "":
-            if not nxt.is_sent_start:
-                return None  # "die Münchner Zentrale": an adjective, not the people
+        adjective_like = token.text.endswith("er") or self.kb.adjective_place(token.text) is not None
+        if adjective_like and nxt is not None and nxt.text[:1].isupper() and nxt.is_alpha and not nxt.is_sent_start:
+            return None  # "die Münchner Zentrale", "der Deutschen Bank": an adjective, not the people
         if token.i >= 2 and doc[token.i - 2].lower_ in NOT_AFTER and det.lower_ == "der":
             return None
         return Mention(det.i, token.i + 1, "COMPANY", kind=ALIAS, source="alias", places=self.kb.place_keys(place))

@@ -18,7 +18,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
-from ..kb import KnowledgeBase, fold, load_kb, load_lexicon
+from ..kb import KnowledgeBase, fold, load_kb
 from .titles import TitleLexicon
 from .mention import COMPOUND, ORG_TYPES, Mention, mentions
 
@@ -62,9 +62,8 @@ class EntityMentions:
             [name_any, legal, {"ORTH": {"IN": ["&", "Co.", "KG", "KGaA"]}, "OP": "*"}],
         ], greedy="LONGEST")
         self._fold_choices = list(self.kb.folded_names().keys())
-        titles = load_lexicon(data_dir, "titles.json")
         self.titles = TitleLexicon(data_dir)
-        self.compound_heads: Set[str] = set(titles["heads"]) | set(titles["titles"]) | set(COMPOUND_HEADS)
+        self.compound_heads: Set[str] = set(self.titles.heads) | self.titles.titles | set(COMPOUND_HEADS)
 
     def __call__(self, doc: Doc) -> Doc:
         candidates = list(self._from_kb(doc)) + list(self._from_legal(doc)) + list(self._from_ner(doc))
@@ -131,10 +130,8 @@ class EntityMentions:
 
     # --- linking and typing ---------------------------------------------------------
     def _link_and_type(self, doc: Doc, mention: Mention) -> None:
-        if mention.kb_id is None and mention.type in ORG_TYPES + ("MISC",):
+        if mention.kb_id is None and mention.type in ORG_TYPES:
             mention.kb_id = self._lookup(mention.text(doc))
-            if mention.kb_id and mention.type == "MISC":
-                mention.kb_id = None
         company = self.kb.get(mention.kb_id)
         if company is not None:
             mention.type = company.type
