@@ -391,6 +391,40 @@ def test_spin_off(run):
     assert rel(out, "spin_off") == {("Daimler", "Daimler Truck")}, summary(out)
 
 
+SPIN_OFF_SEPARATION = T("Volkswagen will sich von seinem Motorradhersteller Ducati trennen.")
+
+
+def test_spin_off_by_separation(run):
+    out = run(SPIN_OFF_SEPARATION)
+    assert rel(out, "spin_off") == {("Volkswagen", "Ducati")}, summary(out)
+
+
+MERGER_VERB_LAST = T("Siemens und Alstom legen ihre Zugsparten zusammen.")
+
+
+def test_merger_with_separable_verb(run):
+    out = run(MERGER_VERB_LAST)
+    assert pairs(out, "merger") == {frozenset(("Siemens", "Alstom"))}, summary(out)
+
+
+DELIVERY_FIRM = T("Uber hat die Lebensmittel-Lieferfirma Postmates gekauft.")
+
+
+def test_delivery_firm_is_bought_not_supplied(run):
+    out = run(DELIVERY_FIRM)
+    assert rel(out, "acquisition") == {("Uber", "Postmates")}, summary(out)
+    assert rels(out, "supply_contract") == [], summary(out)
+
+
+INSOLVENT_ADJECTIVE = T("Die Lufthansa übernimmt Teile der insolventen Air Berlin.")
+
+
+def test_insolvent_qualifies_the_following_company(run):
+    out = run(INSOLVENT_ADJECTIVE)
+    assert rel(out, "insolvency") == {("Air Berlin", None)}, summary(out)
+    assert rel(out, "acquisition") == {("Lufthansa", "Air Berlin")}, summary(out)
+
+
 INSOLVENCY_TEXT = T("Air Berlin hat Insolvenz angemeldet.")
 NO_INSOLVENCY_TEXT = T("Eine Insolvenz von Air Berlin sei ausgeschlossen, sagte ein Sprecher.")
 

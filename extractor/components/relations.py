@@ -229,7 +229,7 @@ def _supply(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) ->
             if trigger.i + 1 < m.start <= trigger.i + 3 and m.kind == COMPOUND:
                 supplier = m
                 product = doc[m.end + 1].text if m.end + 1 < len(doc) else None
-    elif low.startswith(("liefer", "beliefer")):
+    elif low.startswith(("liefer", "beliefer")) and trigger.is_lower:  # the verb, not "Lieferfirma"
         supplier = _nearest(orgs, trigger.i, before=True)
         customer = _after(doc, sent, trigger.i, {"an"}, orgs, 8) or (
             _nearest(orgs, trigger.i, before=False) if low.startswith("beliefer") else None)
@@ -351,6 +351,12 @@ def _subsidiary(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered
 
 
 def _spin_off(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> None:
+    if trigger.lower_.startswith(("trenn", "getrennt")):  # "X will sich von Y trennen": Y is the unit
+        von = [m for m in orgs if any(t.lower_ in {"von", "vom"} for t in doc[max(sent.start, m.start - 4):m.start])]
+        parent = next((m for m in orgs if not von or m.entity != von[0].entity), None)
+        if von and parent is not None and parent.start < von[0].start:
+            add_relation(doc, "spin_off", parent.entity, von[0].entity, sent, {}, 0.6)
+        return
     parent = _after(doc, sent, trigger.i, {"des", "der", "von", "vom"}, orgs, 2)
     if parent is not None:
         unit = _nearest([m for m in orgs if m.entity != parent.entity], trigger.i, before=True)
@@ -364,6 +370,11 @@ def _spin_off(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) 
 
 def _insolvency(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> None:
     companies = [m for m in orgs if self._is_company(doc, m.entity)]
+    if trigger.is_lower and trigger.lower_[-1] in "enrs":  # "der insolventen Air Berlin": the noun it qualifies
+        qualified = next((m for m in companies if trigger.i < m.start <= trigger.i + 3), None)
+        if qualified is not None:
+            add_relation(doc, "insolvency", qualified.entity, None, sent, {}, 0.75)
+        return
     clause = _clause(doc, sent, trigger)
     local = [m for m in companies if clause.start <= m.start < clause.end]
     # states go bankrupt too ("Zahlungsunfähigkeit Griechenlands"): only a company in the clause counts then
