@@ -425,6 +425,42 @@ def test_insolvent_qualifies_the_following_company(run):
     assert rel(out, "acquisition") == {("Lufthansa", "Air Berlin")}, summary(out)
 
 
+ROLE_AT_ORG_BEFORE = T("Bei der Deutschen Bank übernimmt Christian Sewing den Vorstandsvorsitz.")
+
+
+def test_role_taken_over_at_organisation_named_first(run):
+    out = run(ROLE_AT_ORG_BEFORE)
+    r = find_relation(out, "role", "Christian Sewing", "Deutsche Bank")
+    assert r["attributes"]["status"] == "incoming"
+
+
+BANK_RATES_STOCK = T('Die US-Investmentbank Goldman Sachs hat die Aktie von Wirecard auf "Verkaufen" abgestuft.')
+
+
+def test_bank_rating_a_stock(run):
+    out = run(BANK_RATES_STOCK)
+    r = find_relation(out, "rating", "Goldman Sachs", "Wirecard")
+    assert r["attributes"] == {"rating": "Verkaufen", "direction": "downgrade"}
+
+
+TALKS_BY_SPEAKING = T("Apple und Google sprechen über eine engere Zusammenarbeit bei künstlicher Intelligenz.")
+SOLD_STAKE = T("Die Deutsche Bank verkauft ihre Beteiligung an der Postbank.")
+
+
+def test_talks_and_sold_stakes(run):
+    assert pairs(run(TALKS_BY_SPEAKING), "cooperation_talks") == {frozenset(("Apple", "Google"))}
+    assert rels(run(SOLD_STAKE), "stake") == []
+
+
+AGENCY_NAMED_LIKE_A_PERSON = T("Der Werbekonzern WPP übernimmt die Hamburger Digitalagentur Martin Kessler.")
+
+
+def test_company_noun_in_apposition_makes_a_person_like_name_a_company(run):
+    out = run(AGENCY_NAMED_LIKE_A_PERSON)
+    assert entity(out, "Martin Kessler")["type"] == "COMPANY", summary(out)
+    assert rel(out, "acquisition") == {("WPP", "Martin Kessler")}, summary(out)
+
+
 INSOLVENCY_TEXT = T("Air Berlin hat Insolvenz angemeldet.")
 NO_INSOLVENCY_TEXT = T("Eine Insolvenz von Air Berlin sei ausgeschlossen, sagte ein Sprecher.")
 

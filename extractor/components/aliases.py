@@ -192,12 +192,18 @@ class AliasLinker:
                  by_start: Dict[int, Mention]) -> Optional[EntityInfo]:
         index = doc.user_data["entity_index"]
         follower = by_start.get(alias.end)
-        if follower is not None and follower.type in ORG_TYPES and follower.entity:
-            entity = index[follower.entity]  # apposition: "der bayerische Hersteller BMW"
-            entity.places |= alias.places
-            if alias.sector:
-                entity.sectors.add(alias.sector)
-            return entity
+        if follower is not None and follower.entity:
+            entity = index[follower.entity]
+            if follower.type == "PERSON" and alias.sector and not entity.kb_id:
+                # "die Digitalagentur Conrad Caine": a company noun in apposition makes the name a company
+                entity.type = "COMPANY"
+                for mention in entity.mentions:
+                    mention.type = "COMPANY"
+            if entity.type in ORG_TYPES:  # apposition: "der bayerische Hersteller BMW"
+                entity.places |= alias.places
+                if alias.sector:
+                    entity.sectors.add(alias.sector)
+                return entity
         scored: List[Tuple[int, int, EntityInfo]] = []
         for entity in entities:
             if entity.type != "COMPANY" or entity.first >= alias.start:

@@ -202,10 +202,17 @@ def _nearest(orgs: List[Mention], i: int, before: bool) -> Optional[Mention]:
 
 
 # --- rules, one per type --------------------------------------------------------------
+def _partners(self: Relations, doc: Doc, sent: Span, trigger: Token, orgs: List[Mention], group: List[str]) -> List[str]:
+    """The parties of a symmetric relation: those in the trigger's clause when it names two."""
+    clause = _clause(doc, sent, trigger)
+    local = [m for m in orgs if clause.start <= m.start < clause.end]
+    return self._entities(local if len({m.entity for m in local}) >= 2 else orgs, group)
+
+
 def _talks(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> None:
     if not self.triggers.requires("cooperation_talks", sent):
         return
-    ids = self._entities(orgs, group)
+    ids = _partners(self, doc, sent, trigger, orgs, group)
     for a, b in combinations(ids[:3], 2):
         add_relation(doc, "cooperation_talks", a, b, sent, {"topic": _topic(doc, sent)}, 0.75)
 
@@ -213,7 +220,7 @@ def _talks(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> 
 def _cooperation(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> None:
     if "cooperation_talks" in triggered and self.triggers.requires("cooperation_talks", sent):
         return
-    ids = self._entities(orgs, group)
+    ids = _partners(self, doc, sent, trigger, orgs, group)
     for a, b in combinations(ids[:4], 2):
         add_relation(doc, "cooperation", a, b, sent, {"topic": _topic(doc, sent)}, 0.7)
 
@@ -253,6 +260,9 @@ def _rating(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) ->
     agents = [m for m in orgs if "rating" in self._sector(doc, m.entity)]
     if not agents:
         agents = [m for m in orgs if any(t.lower_.startswith("analyst") for t in doc[max(sent.start, m.start - 3): m.end + 2])]
+    if not agents and any(t.lower_ in {"aktie", "aktien", "kursziel", "papiere"} for t in sent):
+        # a bank rating a stock: "Goldman Sachs hat die Aktie von Wirecard auf 'Verkaufen' abgestuft"
+        agents = [m for m in orgs if self._sector(doc, m.entity) & {"bank", "finance"} and m.start < trigger.i]
     if not agents:
         return
     agent = agents[0]
@@ -272,7 +282,7 @@ def _grade(sent: Span, nxt: Optional[Span]) -> Optional[str]:
             if GRADE_RE.match(t.text):
                 return t.text
         text = scope.text
-        quoted = re.search(r"als\s+[\"„“»]([^\"“”«]+)[\"“”«]", text) or re.search(r"[\"„“»]([^\"“”«]{2,30})[\"“”«]\s+(?:ein)?gestuft", text)
+        quoted = re.search(r"(?:als|auf)\s+[\"„“»]([^\"“”«]+)[\"“”«]", text) or re.search(r"[\"„“»]([^\"“”«]{2,30})[\"“”«]\s+(?:ein)?gestuft", text)
         if quoted:
             return quoted.group(1)
     return None
@@ -316,8 +326,9 @@ def _acquisition(self: Relations, doc, sent, trigger, orgs, group, nxt, triggere
 
 
 def _stake(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> None:
-    if len({m.entity for m in orgs}) < 2:
-        return
+    if len({m.entity for m in orgs}) < 2 or any(t.lower_.startswith(("verkauf", "veräußer", "abgestoßen", "stößt"))
+                                                 for t in sent):
+        return  # selling a holding is not holding it
     company = _after(doc, sent, trigger.i, {"an", "am", "bei", "beim"}, orgs, 8)
     investor = _nearest([m for m in orgs if company is None or m.entity != company.entity], trigger.i, before=True)
     if company is None or investor is None or company.entity == investor.entity:

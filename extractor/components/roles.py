@@ -50,6 +50,8 @@ class Roles:
             org = self._org_right(doc, sent, end, starts)
             after_org = org.end if org else end
         if org is None:
+            org = self._org_before(doc, sent, start, starts)  # "Bei der Deutschen Bank übernimmt X den Vorsitz"
+        if org is None:
             return
         person, status = self._person(doc, sent, start, end, after_org, starts, ends)
         if person is None:
@@ -72,6 +74,15 @@ class Roles:
             org = starts.get(i)
             if org and _is_org(doc, org):
                 return org
+        return None
+
+    def _org_before(self, doc: Doc, sent: Span, start: int, starts: dict) -> Optional[Mention]:
+        for i in range(sent.start, start - 1):
+            if doc[i].lower_ in {"bei", "beim"}:
+                j = i + 2 if doc[i + 1].lower_ in ARTICLES else i + 1
+                org = starts.get(j)
+                if org and _is_org(doc, org):
+                    return org
         return None
 
     def _person(self, doc: Doc, sent: Span, start: int, end: int, after_org: int, starts: dict,
