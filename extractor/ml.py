@@ -3,7 +3,8 @@
 With no pretrained vectors available offline, the model learns words only from
 ~300k words of annotated text. Brown clusters (from spacy-lookups-data, computed on
 a large German corpus; the 200k most frequent words are kept in data/clusters)
-tell it that an unseen "Stournaras" behaves like other surnames.
+tell it that an unseen word behaves like known ones, and name lists (data/gazetteers)
+that "Stournaras" is a surname and "Wolfsburg" a city.
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ from spacy.util import registry
 from thinc.api import HashEmbed, Maxout, Model, chain, concatenate, list2ragged, ragged2list, with_array
 from thinc.types import Floats2d, Ints2d
 
-CLUSTERS = Path(__file__).resolve().parents[1] / "data" / "clusters" / "de_brown_200k.tsv.gz"
+DATA = Path(__file__).resolve().parents[1] / "data"
+CLUSTERS = DATA / "clusters" / "de_brown_200k.tsv.gz"
+# one bit per name list in data/gazetteers (built by scripts/build_gazetteers.py)
+GAZETTEERS = ("surnames", "first_names", "cities", "countries", "companies")
 PREFIX_BITS = (16, 8, 6, 4)
 
 
@@ -40,28 +44,43 @@ def cluster_columns(cluster: int) -> List[int]:
     return [(cluster >> max(0, length - bits)) + (bits << 20) + 1 for bits in PREFIX_BITS] if cluster else [0] * len(PREFIX_BITS)
 
 
+@lru_cache(maxsize=1)
+def load_gazetteers() -> Dict[str, int]:
+    """Word -> bit mask of the name lists it is in ("Müller": surname, "Essen": city)."""
+    masks: Dict[str, int] = {}
+    for bit, name in enumerate(GAZETTEERS):
+        for word in (DATA / "gazetteers" / f"{name}.txt").read_text(encoding="utf-8").split():
+            masks[word] = masks.get(word, 0) | (1 << bit)
+    return masks
+
+
 def NewsFeatures(attrs: Sequence[str]) -> Model[List[Doc], List[Ints2d]]:
     ids = [intify_attr(attr) for attr in attrs]
     table = load_clusters()
+    names = load_gazetteers()
 
     def forward(model: Model, docs: List[Doc], is_train: bool):
         out = []
         for doc in docs:
             base = doc.to_array(ids).reshape(len(doc), len(ids)).astype("uint64")
-            clusters = numpy.asarray(
-                [cluster_columns(table.get(t.text) or table.get(t.lower_, 0)) for t in doc], dtype="uint64"
-            ).reshape(len(doc), len(PREFIX_BITS))
-            out.append(model.ops.asarray2i(numpy.hstack([base, clusters]), dtype="uint64"))
+            columns = [[*cluster_columns(table.get(t.text) or table.get(t.lower_, 0))] for t in doc]
+            for row, token in zip(columns, doc):
+                row.append(names.get(token.text, 0) + 1)
+            extra = numpy.asarray(columns, dtype="uint64").reshape(len(doc), -1)
+            out.append(model.ops.asarray2i(numpy.hstack([base, extra]), dtype="uint64"))
         return out, lambda d_out: []
 
     return Model("news_features", forward)
 
 
-@registry.architectures("extractor.ClusterHashEmbed.v1")
-def ClusterHashEmbed(width: int, attrs: List[str], rows: List[int], cluster_rows: List[int]) -> Model[List[Doc], List[Floats2d]]:
-    """spaCy's MultiHashEmbed with Brown-cluster columns added."""
-    all_rows = list(rows) + list(cluster_rows)
+@registry.architectures("extractor.NewsHashEmbed.v1")
+def NewsHashEmbed(width: int, attrs: List[str], rows: List[int], cluster_rows: List[int],
+                  gazetteer_rows: int) -> Model[List[Doc], List[Floats2d]]:
+    """spaCy's MultiHashEmbed plus Brown-cluster prefix columns and one column saying which
+    name lists (surnames, first names, cities, countries, company words) hold the word."""
+    all_rows = list(rows) + list(cluster_rows) + [gazetteer_rows]
     assert len(cluster_rows) == len(PREFIX_BITS), f"cluster_rows needs {len(PREFIX_BITS)} entries"
     embeddings = [HashEmbed(width, n, column=i, seed=8 + i, dropout=0.0) for i, n in enumerate(all_rows)]
     max_out = Maxout(width, width * len(embeddings), nP=3, dropout=0.0, normalize=True)
-    return chain(NewsFeatures(attrs), list2ragged(), with_array(concatenate(*embeddings)), with_array(max_out), ragged2list())
+    return chain(NewsFeatures(attrs), list2ragged(), with_array(concatenate(*embeddings)),
+                 with_array(max_out), ragged2list())

@@ -193,6 +193,13 @@ def _name_like(token) -> bool:
         and token.text[1:].islower()
 
 
+def _split_by_kb(span: Mention, kb: List[Mention]) -> bool:
+    """An NER span that is two known names side by side ("Siemens Alstom") is two mentions."""
+    inside = [m for m in kb if span.start <= m.start and m.end <= span.end]
+    covered = {i for m in inside for i in range(m.start, m.end)}
+    return len(inside) >= 2 and covered == set(range(span.start, span.end))
+
+
 def _inside_word(doc: Doc, start: int, end: int) -> bool:
     """A match glued to letters on its left ("ZF" in "VZF") is not a mention."""
     return start > 0 and not doc[start - 1].whitespace_ and doc[start - 1].is_alpha
@@ -208,6 +215,8 @@ def _is_compound(doc: Doc, mention: Mention) -> bool:
 
 
 def _resolve_overlaps(candidates: List[Mention]) -> List[Mention]:
+    kb = [m for m in candidates if m.source == "kb"]
+    candidates = [m for m in candidates if m.source != "ner" or not _split_by_kb(m, kb)]
     ranked = sorted(candidates, key=lambda m: (-(m.end - m.start), -PRIORITY[m.source], m.start))
     taken: Set[int] = set()
     chosen: List[Mention] = []
