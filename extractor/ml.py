@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Dict, List, Sequence
 
 import numpy
-from spacy.attrs import intify_attr
+from spacy.attrs import ORTH, intify_attr
 from spacy.tokens import Doc
 from spacy.util import registry
 from thinc.api import HashEmbed, Maxout, Model, chain, concatenate, list2ragged, ragged2list, with_array
@@ -26,6 +26,7 @@ CLUSTERS = DATA / "clusters" / "de_brown_200k.tsv.gz"
 # one bit per name list in data/gazetteers (built by scripts/build_gazetteers.py)
 GAZETTEERS = ("surnames", "first_names", "cities", "countries", "companies")
 PREFIX_BITS = (16, 8, 6, 4)
+CACHE_LIMIT = 200_000
 
 
 @lru_cache(maxsize=1)
@@ -58,15 +59,25 @@ def NewsFeatures(attrs: Sequence[str]) -> Model[List[Doc], List[Ints2d]]:
     ids = [intify_attr(attr) for attr in attrs]
     table = load_clusters()
     names = load_gazetteers()
+    rows: Dict[int, tuple] = {}  # orth id -> extra feature columns, filled as words are seen
+
+    def extra_row(orth: int, strings) -> tuple:
+        row = rows.get(orth)
+        if row is None:
+            if len(rows) > CACHE_LIMIT:
+                rows.clear()  # bounded: a dump's long tail of words must not grow memory
+            text = strings[orth]
+            cluster = table.get(text) or table.get(text.lower(), 0)
+            row = rows[orth] = (*cluster_columns(cluster), names.get(text, 0) + 1)
+        return row
 
     def forward(model: Model, docs: List[Doc], is_train: bool):
         out = []
         for doc in docs:
             base = doc.to_array(ids).reshape(len(doc), len(ids)).astype("uint64")
-            columns = [[*cluster_columns(table.get(t.text) or table.get(t.lower_, 0))] for t in doc]
-            for row, token in zip(columns, doc):
-                row.append(names.get(token.text, 0) + 1)
-            extra = numpy.asarray(columns, dtype="uint64").reshape(len(doc), -1)
+            strings = doc.vocab.strings
+            extra = numpy.asarray([extra_row(orth, strings) for orth in doc.to_array(ORTH).tolist()],
+                                  dtype="uint64").reshape(len(doc), len(PREFIX_BITS) + 1)
             out.append(model.ops.asarray2i(numpy.hstack([base, extra]), dtype="uint64"))
         return out, lambda d_out: []
 

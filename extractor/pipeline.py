@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import warnings
+from itertools import islice
 from pathlib import Path
 from typing import Any, Dict, Iterable, Iterator, Optional, Tuple
 
@@ -27,6 +28,8 @@ BUNDLED_MODEL = ROOT / "models" / "de_business_news"
 DATA_DIR = Path(os.environ.get("EXTRACTOR_DATA", ROOT / "data"))
 
 MAX_TEXT_LENGTH = 5_000_000
+MAX_STRINGS = 1_500_000
+RELOAD_CHECK_EVERY = 1000  # records between vocabulary-size checks
 # Our components, in order, added after the base pipeline's own.
 EXTRACTOR_COMPONENTS = ("news_sentencizer", "entity_mentions", "alias_linker", "roles", "relations")
 
@@ -110,14 +113,27 @@ class Extractor:
     """Runs the pipeline over records and yields output dicts in input order."""
 
     def __init__(self, model: Optional[str] = None, data_dir: Optional[Path] = None) -> None:
+        self._args = (model, data_dir)
         self.nlp = load_pipeline(model, data_dir)
         self.model = model_info(self.nlp)
 
     def process(self, records: Iterable[Record], batch_size: int = 16) -> Iterator[Dict[str, Any]]:
-        """One output dict per record, in input order, streaming."""
-        pairs = ((record.text, record) for record in records)
-        for doc, record in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
-            yield doc_to_record(doc, record, self.model)
+        """One output dict per record, in input order, streaming.
+
+        spaCy's vocabulary keeps every string it has seen; over a dump of millions of
+        articles that would grow without bound, so the pipeline is reloaded (about
+        2 s) whenever it holds more than MAX_STRINGS strings.
+        """
+        iterator = iter(records)
+        while True:
+            chunk = list(islice(iterator, RELOAD_CHECK_EVERY))
+            if not chunk:
+                return
+            pairs = ((record.text, record) for record in chunk)
+            for doc, record in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
+                yield doc_to_record(doc, record, self.model)
+            if len(self.nlp.vocab.strings) > MAX_STRINGS:
+                self.nlp = load_pipeline(*self._args)
 
     def info(self) -> Dict[str, Any]:
         meta = self.nlp.meta

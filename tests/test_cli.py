@@ -343,3 +343,21 @@ def test_python_m_extractor_info():
     assert proc.returncode == 0, proc.stderr.decode()
     info = orjson.loads(proc.stdout)
     assert info["model"]["name"] and info["components"]
+
+
+def test_vocabulary_growth_triggers_a_reload(monkeypatch):
+    """Memory must not grow with a dump: past MAX_STRINGS the pipeline is reloaded."""
+    from extractor import pipeline
+
+    try:
+        extractor = pipeline.Extractor()
+    except Exception as err:  # pragma: no cover - the model is part of the repo
+        pytest.skip(f"pipeline cannot load: {err}")
+    monkeypatch.setattr(pipeline, "RELOAD_CHECK_EVERY", 2)
+    monkeypatch.setattr(pipeline, "MAX_STRINGS", len(extractor.nlp.vocab.strings) + 10)
+    first = extractor.nlp
+    texts = [f"Die Firma Quxa{i} Zyrbel GmbH meldet Insolvenz an. Wort{i}a Wort{i}b Wort{i}c." for i in range(6)]
+    out = list(extractor.process([Record(id=str(i), text=t) for i, t in enumerate(texts)]))
+    assert [o["id"] for o in out] == [str(i) for i in range(6)]
+    assert extractor.nlp is not first
+    assert all(o["relations"] and o["relations"][0]["type"] == "insolvency" for o in out)
