@@ -461,6 +461,26 @@ def test_company_noun_in_apposition_makes_a_person_like_name_a_company(run):
     assert rel(out, "acquisition") == {("WPP", "Martin Kessler")}, summary(out)
 
 
+SOURCE_MEDIUM = T("Laut Handelsblatt übernahm Bayer den US-Konzern Monsanto.")
+SALE_NOT_PURCHASE = T("Wie die Deutsche Presse-Agentur erfuhr, steht der Autozulieferer Leoni vor dem Verkauf seiner Kabelsparte.")
+
+
+def test_quoted_medium_is_no_party_and_subject_may_follow_the_verb(run):
+    out = run(SOURCE_MEDIUM)
+    r = find_relation(out, "acquisition", "Bayer", "Monsanto")
+    assert r["attributes"]["status"] == "completed"
+    assert len(rels(out, "acquisition")) == 1, summary(out)
+    assert rels(run(SALE_NOT_PURCHASE), "acquisition") == []
+
+
+OUTGOING_CHIEF = T("Der Chef des Energiekonzerns Eon, Johannes Teyssen, tritt ab.")
+
+
+def test_outgoing_chief_named_after_the_company_reference(run):
+    r = find_relation(run(OUTGOING_CHIEF), "role", "Johannes Teyssen", "Eon")
+    assert r["attributes"] == {"title": "Chef", "status": "outgoing"}
+
+
 INSOLVENCY_TEXT = T("Air Berlin hat Insolvenz angemeldet.")
 NO_INSOLVENCY_TEXT = T("Eine Insolvenz von Air Berlin sei ausgeschlossen, sagte ein Sprecher.")
 

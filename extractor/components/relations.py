@@ -20,6 +20,8 @@ from .mention import COMPOUND, Mention
 from .relation import add_relation, entity_type, sentence_mentions
 
 GROUP_WORDS = {"beide", "beiden"}
+REPORTING = {"erfuhr", "erfahren", "berichtete", "berichtet", "berichten", "meldete", "meldet", "zufolge", "laut",
+             "sagte", "sagt", "schreibt", "schrieb", "quelle", "foto", "informationen"}
 SHARE_RE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:Prozent|%)")
 COUNT_RE = re.compile(r"^\d{1,3}(?:\.\d{3})*$|^\d+$")
 GRADE_RE = re.compile(r"^(AAA|AA[+-]?|A[+-]?|BBB[+-]?|BB[+-]?|B[+-]?|CCC[+-]?|CC|C|D|Aaa|Aa[123]|A[123]|Baa[123]|Ba[123]|B[123]|Caa[123]|Ca)$")
@@ -107,7 +109,7 @@ class Relations:
             triggered = self.triggers.in_sentence(sent)
             if not triggered:
                 continue
-            orgs = sentence_mentions(doc, sent)
+            orgs = [m for m in sentence_mentions(doc, sent) if not self._is_source(doc, sent, m)]
             group = self._group(doc, sent, sents[n - 1] if n else None)
             nxt = sents[n + 1] if n + 1 < len(sents) else None
             for rtype, rule in RULES:
@@ -131,7 +133,8 @@ class Relations:
             return "rumoured"
         if words & self.planned:
             return "planned"
-        if words & {"abgeschlossen", "vollzogen", "übernommen", "gekauft", "erworben", "geschluckt"}:
+        if words & {"abgeschlossen", "vollzogen", "übernommen", "gekauft", "erworben", "geschluckt",
+                    "übernahm", "kaufte", "erwarb", "schluckte"}:
             return "completed"
         return "agreed"
 
@@ -156,6 +159,13 @@ class Relations:
             if entity not in ids:
                 ids.append(entity)
         return ids
+
+    def _is_source(self, doc: Doc, sent: Span, mention: Mention) -> bool:
+        """A medium quoted as the source ("wie die dpa erfuhr", "laut Handelsblatt") is no party."""
+        if "media" not in self._sector(doc, mention.entity):
+            return False
+        clause = _clause(doc, sent, doc[mention.start])
+        return any(t.lower_ in REPORTING for t in clause)
 
     def _is_company(self, doc: Doc, entity: str) -> bool:
         return entity_type(doc, entity) == "COMPANY"
@@ -308,6 +318,9 @@ def _acquisition(self: Relations, doc, sent, trigger, orgs, group, nxt, triggere
             buyer = von[-1]
             target = target or next((m for m in orgs if m.entity != buyer.entity and m.end <= trigger.i), None)
     before = [m for m in orgs if m.end <= trigger.i and (target is None or m.entity != target.entity)]
+    after = [m for m in orgs if m.start > trigger.i]
+    if buyer is None and target is None and not before and len({m.entity for m in after}) >= 2:
+        buyer, target = after[0], next(m for m in after if m.entity != after[0].entity)  # "Laut X übernimmt Bayer Monsanto"
     if buyer is None and target is None and not any(m.start > trigger.i for m in orgs) and \
             len({m.entity for m in before}) >= 2:
         buyer, target = before[0], before[-1]  # verb last: "Insidern zufolge will X Y übernehmen"

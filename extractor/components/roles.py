@@ -49,6 +49,8 @@ class Roles:
         if org is None:
             org = self._org_right(doc, sent, end, starts)
             after_org = org.end if org else end
+            while org is not None and starts.get(after_org) is not None and starts[after_org].entity == org.entity:
+                after_org = starts[after_org].end  # "des Energiekonzerns Eon": reference and name together
         if org is None:
             org = self._org_before(doc, sent, start, starts)  # "Bei der Deutschen Bank übernimmt X den Vorsitz"
         if org is None:
@@ -56,7 +58,7 @@ class Roles:
         person, status = self._person(doc, sent, start, end, after_org, starts, ends)
         if person is None:
             return
-        status = self._status(doc, sent, start, org) or status or "current"
+        status = self._status(doc, sent, start, org) or status or self._leaving(doc, sent, person) or "current"
         add_relation(doc, "role", person.entity, org.entity, sent, {"title": title, "status": status}, 0.9)
 
     def _org_left(self, doc: Doc, start: int, ends: dict) -> Optional[Mention]:
@@ -66,14 +68,11 @@ class Roles:
         return None
 
     def _org_right(self, doc: Doc, sent: Span, end: int, starts: dict) -> Optional[Mention]:
-        i = end
-        if i < sent.end and doc[i].lower_ in OF:
-            i += 1
-            if i < sent.end and doc[i].lower_ in ARTICLES:
-                i += 1
-            org = starts.get(i)
-            if org and _is_org(doc, org):
-                return org
+        if end < sent.end and doc[end].lower_ in OF:
+            for i in (end, end + 1, end + 2):  # "Chef des Allianz-Konzerns", "Chef des Energiekonzerns Eon"
+                org = starts.get(i)
+                if org and _is_org(doc, org):
+                    return org
         return None
 
     def _org_before(self, doc: Doc, sent: Span, start: int, starts: dict) -> Optional[Mention]:
@@ -112,6 +111,15 @@ class Roles:
                     return m, COPULAS[word]
             break
         return None, None
+
+    @staticmethod
+    def _leaving(doc: Doc, sent: Span, person: Mention) -> Optional[str]:
+        """ "X tritt ab", "X verlässt den Konzern", "X scheidet aus": the role is ending."""
+        words = {t.lower_ for t in doc[person.end:sent.end]}
+        if words & {"verlässt", "verließ", "abgelöst", "räumt"} or ({"tritt", "trat"} & words and "ab" in words) \
+                or ({"scheidet", "schied"} & words and "aus" in words):
+            return "outgoing"
+        return None
 
     def _status(self, doc: Doc, sent: Span, start: int, org: Mention) -> Optional[str]:
         left = min(start, org.start)
