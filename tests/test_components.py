@@ -481,6 +481,15 @@ def test_outgoing_chief_named_after_the_company_reference(run):
     assert r["attributes"] == {"title": "Chef", "status": "outgoing"}
 
 
+ABBREVIATED_LATER = T("Die Seerene GmbH ist eine Ausgründung des Hasso-Plattner-Instituts. Das HPI hält keine Anteile.")
+
+
+def test_initials_join_the_long_name(run):
+    out = run(ABBREVIATED_LATER)
+    hpi = entity(out, "HPI")
+    assert {m["text"] for m in hpi["mentions"]} == {"Hasso-Plattner-Instituts", "HPI"}, summary(out)
+
+
 INSOLVENCY_TEXT = T("Air Berlin hat Insolvenz angemeldet.")
 NO_INSOLVENCY_TEXT = T("Eine Insolvenz von Air Berlin sei ausgeschlossen, sagte ein Sprecher.")
 

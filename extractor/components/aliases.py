@@ -259,6 +259,8 @@ def _cluster(doc: Doc, names: List[Mention]) -> List[EntityInfo]:
         return entity
 
     ordered = sorted(names, key=lambda m: (m.start))
+    abbreviations: Dict[str, str] = {}  # initials of multi-word names -> their key
+    ends = {m.end: m for m in ordered}
     # one sense per article: a name linked to the knowledge base once is that company everywhere
     linked = {fold(m.text(doc)): m for m in ordered if m.kb_id}
     for mention in ordered:
@@ -286,7 +288,14 @@ def _cluster(doc: Doc, names: List[Mention]) -> List[EntityInfo]:
             folded = fold(text)
             if folded.endswith("s") and (mention.type + ":" + folded[:-1]) in keys:
                 folded = folded[:-1]
-            key = mention.type + ":" + folded
+            key = abbreviations.get(text) or mention.type + ":" + folded
+            if mention.type in ORG_TYPES and (" " in text or "-" in text):
+                abbreviations.setdefault(_initials(text), key)  # "Hasso-Plattner-Institut" -> "HPI"
+            before = ends.get(mention.start - 1)
+            if before is not None and before.key and doc[mention.start - 1].text == "(" and _abbreviation_like(text) \
+                    and before.type in ORG_TYPES and mention.type in ORG_TYPES:
+                keys[key] = keys[before.key]  # "Kreditanstalt für Wiederaufbau (KfW)"
+        mention.key = key
         entity = keys.get(key)
         if entity is None:
             entity = new(mention)
@@ -303,6 +312,14 @@ def _cluster(doc: Doc, names: List[Mention]) -> List[EntityInfo]:
         for mention in entity.mentions:
             mention.entity = entity.id
     return live
+
+
+def _abbreviation_like(text: str) -> bool:
+    return 2 <= len(text) <= 6 and text.isalpha() and sum(c.isupper() for c in text) >= 2
+
+
+def _initials(name: str) -> str:
+    return "".join(part[0] for part in name.replace("-", " ").split() if part[:1].isupper())
 
 
 def _entity_json(doc: Doc, entity: EntityInfo, kb: KnowledgeBase) -> dict:

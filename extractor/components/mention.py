@@ -20,6 +20,7 @@ class Mention:
     kb_id: Optional[str] = None
     source: str = "ner"
     entity: Optional[str] = None  # "E1" once linked
+    key: Optional[str] = None  # clustering key (kb id, type + folded name)
     # descriptive references: what the words say about the referent
     places: FrozenSet[str] = frozenset()
     sector: Optional[str] = None

@@ -1,0 +1,38 @@
+"""Model resolution: bundled model by default, any spaCy pipeline by name or path,
+a blank German pipeline with a warning when no trained model is available."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+
+from extractor import pipeline
+from extractor.records import Record
+
+
+def test_default_is_the_bundled_model():
+    name, warning = pipeline.resolve_model(None)
+    assert name == str(pipeline.BUNDLED_MODEL) and warning is None
+
+
+def test_blank_fallback_warns_and_still_uses_the_knowledge_base(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(pipeline, "BUNDLED_MODEL", tmp_path / "missing")
+    monkeypatch.setattr(spacy.util, "is_package", lambda name: False)
+    with pytest.warns(UserWarning, match="blank German pipeline"):
+        extractor = pipeline.Extractor()
+    assert "ner" not in extractor.nlp.pipe_names
+    assert "de_core_news_lg" in capsys.readouterr().err
+    out = next(extractor.process([Record(id="x", text="Der Autokonzern Stellantis übernimmt den Rüsselsheimer Autobauer Opel.")]))
+    assert {(r["type"], r["subject_name"], r["object_name"]) for r in out["relations"]} == {
+        ("acquisition", "Stellantis", "Opel")}
+
+
+def test_any_pipeline_by_path(tmp_path):
+    blank = spacy.blank("de")
+    blank.to_disk(tmp_path / "my_model")
+    extractor = pipeline.Extractor(str(tmp_path / "my_model"))
+    tokens = [t.text for t in extractor.nlp("BMW-Chef")]
+    assert tokens == ["BMW", "-", "Chef"]  # the hyphen rule is applied to any base model
+    out = next(extractor.process([Record(id="x", text="BMW-Vorstandschef Oliver Zipse sprach in München.")]))
+    bmw = next(e for e in out["entities"] if e["name"] == "BMW")
+    assert bmw["mentions"][0] == {"start": 0, "end": 3, "text": "BMW", "kind": "compound"}
