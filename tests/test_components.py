@@ -490,6 +490,29 @@ def test_initials_join_the_long_name(run):
     assert {m["text"] for m in hpi["mentions"]} == {"Hasso-Plattner-Instituts", "HPI"}, summary(out)
 
 
+UNKNOWN_COMPANY_AFTER_NOUN = T("Der Darmstädter Pharmakonzern Merck übernimmt den US-Laborausrüster Sigma-Aldrich.")
+
+
+def test_unusual_name_after_an_industry_noun_is_a_company(run):
+    out = run(UNKNOWN_COMPANY_AFTER_NOUN)
+    assert entity(out, "Sigma-Aldrich")["type"] == "COMPANY", summary(out)
+    assert rel(out, "acquisition") == {("Merck", "Sigma-Aldrich")}, summary(out)
+
+
+STRIKE_BY_WALKOUT = T("Nach Angaben der Gewerkschaft Verdi legten am Montag rund 2000 Amazon-Beschäftigte die Arbeit nieder.")
+BURIED_MERGER = T("Die Deutsche Börse und die London Stock Exchange haben ihre Fusionspläne begraben.")
+ANALYST_UPGRADE = T('Die Analysten der Deutschen Bank stufen die Aktie von Adidas auf "Kaufen" hoch.')
+
+
+def test_walkout_buried_plans_and_quoted_recommendations(run):
+    assert rel(run(STRIKE_BY_WALKOUT), "strike") == {("Verdi", "Amazon")}
+    assert rels(run(BURIED_MERGER), "merger") == []
+    out = run(ANALYST_UPGRADE)
+    assert rels(out, "acquisition") == [], summary(out)
+    r = find_relation(out, "rating", "Deutsche Bank", "Adidas")
+    assert r["attributes"] == {"rating": "Kaufen", "direction": "upgrade"}
+
+
 INSOLVENCY_TEXT = T("Air Berlin hat Insolvenz angemeldet.")
 NO_INSOLVENCY_TEXT = T("Eine Insolvenz von Air Berlin sei ausgeschlossen, sagte ein Sprecher.")
 

@@ -34,7 +34,7 @@ ORG_CUES = re.compile(r"(?i)(ministerium|regierung|gewerkschaft|verband|partei|b
 COMPOUND_HEADS = ("management", "sprecher", "sprecherin", "aktie", "aktien", "tochter", "mutter", "werk", "werke",
                   "zentrale", "gruppe", "konzern", "konzerns", "manager", "chef", "chefin", "vorstand", "betriebsrat",
                   "mitarbeiter", "belegschaft", "kunden", "modelle", "motoren", "übernahme", "insolvenz", "pleite")
-PRIORITY = {"kb": 4, "legal": 3, "title": 2, "ner": 1}
+PRIORITY = {"kb": 4, "legal": 3, "title": 2, "apposition": 2, "ner": 1}
 
 
 @Language.factory("entity_mentions", default_config={"data_dir": "data", "fuzzy_cutoff": 90.0})
@@ -69,6 +69,7 @@ class EntityMentions:
         candidates = list(self._from_kb(doc)) + list(self._from_legal(doc)) + list(self._from_ner(doc))
         chosen = _resolve_overlaps(candidates)
         chosen += self._persons_after_titles(doc, chosen)
+        chosen += self._companies_after_industry_nouns(doc, chosen)
         found = mentions(doc)
         for mention in chosen:
             self._link_and_type(doc, mention)
@@ -128,6 +129,32 @@ class EntityMentions:
                 taken.update(range(j, end))
         return found
 
+    def _companies_after_industry_nouns(self, doc: Doc, chosen: List[Mention]) -> List[Mention]:
+        """ "der US-Laborausrüster Sigma-Aldrich": an unusual-looking name after an industry noun."""
+        taken = {i for m in chosen for i in range(m.start, m.end)}
+        found = []
+        for token in doc[:-1]:
+            if not token.text[:1].isupper() or not self._industry_noun(token.text):
+                continue
+            start = end = token.i + 1
+            while end < len(doc) and end not in taken and (
+                    _odd_name(doc[end]) or (end > start and doc[end].text in {"-", "&"} and end + 1 < len(doc)
+                                            and doc[end + 1].text[:1].isupper() and not doc[end - 1].whitespace_)):
+                end += 2 if doc[end].text in {"-", "&"} else 1
+            if end > start and doc[end - 1].text not in {"-", "&"}:
+                found.append(Mention(start, end, "COMPANY", source="apposition"))
+                taken.update(range(start, end))
+        return found
+
+    def _industry_noun(self, word: str) -> bool:
+        """A company noun, also an unlisted compound of a generic head ("Labor|ausrüster")."""
+        generic = tuple(self.kb.industry["generic"])
+        for ending in ("", "s", "es", "en", "n"):
+            base = word[: len(word) - len(ending)] if ending else word
+            if (not ending or word.endswith(ending)) and (self.kb.noun_sectors(base)[1] or base.casefold().endswith(generic)):
+                return True
+        return False
+
     # --- linking and typing ---------------------------------------------------------
     def _link_and_type(self, doc: Doc, mention: Mention) -> None:
         if mention.kb_id is None and mention.type in ORG_TYPES:
@@ -180,6 +207,18 @@ def _trim(doc: Doc, start: int, end: int, heads: Set[str]) -> Tuple[int, int]:
 
 def _is_head(word: str, heads: Set[str]) -> bool:
     return word in heads or any(word.endswith(head) for head in heads if len(head) > 4)
+
+
+def _odd_name(token) -> bool:
+    """Shapes common nouns never have: "SAP", "SolarWorld", "Sigma-Aldrich" parts, "3M"."""
+    text = token.text
+    if not text[:1].isupper() or token.is_stop or len(text) < 2:
+        return False
+    return text.isupper() or any(c.isupper() for c in text[1:]) or any(c.isdigit() for c in text) or (
+        token.i + 2 < len(token.doc) and token.doc[token.i + 1].text == "-" and not token.whitespace_
+        and token.doc[token.i + 2].text[:1].isupper() and not token.doc[token.i + 2].is_lower
+        and len(token.doc[token.i + 2].text) > 2 and token.doc[token.i + 2].text[1:].islower()
+        and token.doc[token.i + 2].text not in {"Chef", "Konzern", "Gruppe"})
 
 
 def _read_list(path: Path) -> Set[str]:

@@ -20,6 +20,7 @@ from .mention import COMPOUND, Mention
 from .relation import add_relation, entity_type, sentence_mentions
 
 GROUP_WORDS = {"beide", "beiden"}
+QUOTES = {'"', "„", "“", "»", "«", "'", "‚"}
 REPORTING = {"erfuhr", "erfahren", "berichtete", "berichtet", "berichten", "meldete", "meldet", "zufolge", "laut",
              "sagte", "sagt", "schreibt", "schrieb", "quelle", "foto", "informationen"}
 SHARE_RE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:Prozent|%)")
@@ -64,6 +65,8 @@ class Triggers:
                 for stem, particles in stems.items():
                     if low.startswith(stem) and any(p in present and p != low for p in particles):
                         types.add(rtype)
+            if token.i > sent.start and sent.doc[token.i - 1].text in QUOTES:
+                types -= {"acquisition", "stake"}  # a quoted recommendation ("Kaufen") is not a purchase
             for rtype in types:
                 found.setdefault(rtype, []).append(token)
         return found
@@ -289,8 +292,9 @@ def _grade(sent: Span, nxt: Optional[Span]) -> Optional[str]:
         if scope is None:
             continue
         for t in scope:
-            if GRADE_RE.match(t.text):
-                return t.text
+            grade = t.text.rstrip(".")
+            if GRADE_RE.match(grade):
+                return grade
         text = scope.text
         quoted = re.search(r"(?:als|auf)\s+[\"„“»]([^\"“”«]+)[\"“”«]", text) or re.search(r"[\"„“»]([^\"“”«]{2,30})[\"“”«]\s+(?:ein)?gestuft", text)
         if quoted:
