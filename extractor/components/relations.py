@@ -323,7 +323,7 @@ def _acquisition(self: Relations, doc, sent, trigger, orgs, group, nxt, triggere
             target = target or next((m for m in orgs if m.entity != buyer.entity and m.end <= trigger.i), None)
     before = [m for m in orgs if m.end <= trigger.i and (target is None or m.entity != target.entity)]
     after = [m for m in orgs if m.start > trigger.i]
-    if buyer is None and target is None and not before and len({m.entity for m in after}) >= 2:
+    if buyer is None and target is None and not before and trigger.is_lower and len({m.entity for m in after}) >= 2:
         buyer, target = after[0], next(m for m in after if m.entity != after[0].entity)  # "Laut X übernimmt Bayer Monsanto"
     if buyer is None and target is None and not any(m.start > trigger.i for m in orgs) and \
             len({m.entity for m in before}) >= 2:
@@ -355,6 +355,9 @@ def _stake(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> 
 
 
 def _merger(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> None:
+    if not trigger.is_lower:  # a noun ("nach dem Merger") names its parties in its own clause
+        clause = _clause(doc, sent, trigger)
+        orgs = [m for m in orgs if clause.start <= m.start < clause.end]
     ids = [e for e in self._entities(orgs, group) if self._is_company(doc, e)]
     if len(ids) >= 2:
         add_relation(doc, "merger", ids[0], ids[1], sent, {"status": self._status(sent)}, 0.7)
