@@ -513,6 +513,15 @@ def test_walkout_buried_plans_and_quoted_recommendations(run):
     assert r["attributes"] == {"rating": "Kaufen", "direction": "upgrade"}
 
 
+HEADLINE_NOUN = T("Übernahme abgeschlossen: Opel ist jetzt eine Tochter von Stellantis.")
+
+
+def test_noun_trigger_does_not_invert_the_buyer(run):
+    out = run(HEADLINE_NOUN)
+    assert ("Opel", "Stellantis") not in rel(out, "acquisition"), summary(out)
+    assert rel(out, "subsidiary") == {("Stellantis", "Opel")}, summary(out)
+
+
 INSOLVENCY_TEXT = T("Air Berlin hat Insolvenz angemeldet.")
 NO_INSOLVENCY_TEXT = T("Eine Insolvenz von Air Berlin sei ausgeschlossen, sagte ein Sprecher.")
 
