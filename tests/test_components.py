@@ -522,6 +522,27 @@ def test_noun_trigger_does_not_invert_the_buyer(run):
     assert rel(out, "subsidiary") == {("Stellantis", "Opel")}, summary(out)
 
 
+LAYOFFS_OTHER_CLAUSE = T("Die vom Stellenabbau betroffenen Angestellten sollen in 60 Tagen informiert werden, kündigte Intel an.")
+UNMARKED_NOUN = T("Nach der Übernahme sorgt Siemens bei Osram für Unruhe.")
+SURNAME_AS_COMPANY = T("Intel-Finanzchefin Stacy Smith zeigte sich zufrieden. Laut Smith wächst das Geschäft mit Rechenzentren.")
+
+
+def test_layoffs_company_in_another_clause(run):
+    assert rel(run(LAYOFFS_OTHER_CLAUSE), "layoffs") == {("Intel", None)}
+
+
+def test_purchase_noun_without_target_gives_nothing(run):
+    assert rels(run(UNMARKED_NOUN), "acquisition") == []
+
+
+def test_surname_joins_the_person(run):
+    out = run(SURNAME_AS_COMPANY)
+    # the NER tags the second "Smith" COMPANY; the surname of a person named before wins
+    smith = entity(out, "Stacy Smith")
+    assert smith["type"] == "PERSON" and {m["text"] for m in smith["mentions"]} == {"Stacy Smith", "Smith"}, summary(out)
+    assert all(e["type"] != "COMPANY" or e["name"] != "Smith" for e in out["entities"])
+
+
 INSOLVENCY_TEXT = T("Air Berlin hat Insolvenz angemeldet.")
 NO_INSOLVENCY_TEXT = T("Eine Insolvenz von Air Berlin sei ausgeschlossen, sagte ein Sprecher.")
 

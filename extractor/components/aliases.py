@@ -279,6 +279,10 @@ def _cluster(doc: Doc, names: List[Mention]) -> List[EntityInfo]:
         text = mention.text(doc)
         if mention.kb_id:
             key = "KB:" + mention.kb_id
+        elif " " not in text and text.casefold() in persons_full and mention.type != "LOCATION":
+            mention.type = "PERSON"  # "Stacy Smith ... Smith sagte": the surname, whatever the NER thought
+            key = "PERSON:" + fold(text)
+            keys[key] = persons_full[text.casefold()]
         elif mention.type == "PERSON":
             key = "PERSON:" + fold(text)
             if " " not in text and text.casefold() in persons_full:

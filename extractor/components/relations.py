@@ -330,7 +330,8 @@ def _acquisition(self: Relations, doc, sent, trigger, orgs, group, nxt, triggere
         buyer, target = before[0], before[-1]  # verb last: "Insidern zufolge will X Y übernehmen"
     if buyer is None:
         buyer = _nearest(before, trigger.i, before=True)
-    if target is None and buyer is not None:
+    if target is None and buyer is not None and trigger.is_lower:
+        # a verb takes its object after it; a noun ("die Übernahme") must name its target ("von X", "X-Übernahme")
         target = _nearest([m for m in orgs if m.entity != buyer.entity], trigger.i, before=False)
     if buyer is None or target is None or buyer.entity == target.entity:
         return
@@ -419,8 +420,11 @@ def _insolvency(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered
 def _layoffs(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> None:
     if not self.triggers.requires("layoffs", sent):
         return
+    everywhere = [m for m in orgs if self._is_company(doc, m.entity)]
     clause = _clause(doc, sent, trigger)
-    companies = [m for m in orgs if self._is_company(doc, m.entity) and clause.start <= m.start < clause.end]
+    companies = [m for m in everywhere if clause.start <= m.start < clause.end]
+    if not companies and len({m.entity for m in everywhere}) == 1:
+        companies = everywhere  # "Die vom Stellenabbau betroffenen ... , kündigte Intel an"
     subject = _compound_before(doc, trigger, companies) or _nearest(companies, trigger.i, before=True) or \
         _nearest(companies, trigger.i, before=False)
     if subject is None:
