@@ -543,6 +543,24 @@ def test_surname_joins_the_person(run):
     assert all(e["type"] != "COMPANY" or e["name"] != "Smith" for e in out["entities"])
 
 
+SELLER_NAMED = T("Die Deutsche Bank hat die Postbank von der Post übernommen.")
+SHARES_FROM_SELLER = T("EnBW hatte im Oktober 74,2 Prozent der VNG-Aktien vom Oldenburger Energieversorger EWE übernommen.")
+DATELINE = T("SAN JOSE (dpa-AFX) - Die Handelsplattform Ebay übernimmt den Ticketanbieter Stubhub.")
+ON_BEHALF = T("Laut einer Umfrage im Auftrag der ARD liegt die Union vorn.")
+
+
+def test_the_seller_is_no_party(run):
+    assert rel(run(SELLER_NAMED), "acquisition") == {("Deutsche Bank", "Postbank")}
+    out = run(SHARES_FROM_SELLER)
+    assert all(r["object_name"] != "EWE" for r in out["relations"]), summary(out)
+
+
+def test_agency_in_the_dateline_and_commissioned_polls_are_no_parties(run):
+    out = run(DATELINE)
+    assert all("dpa" not in (r["subject_name"] + str(r["object_name"])) for r in out["relations"]), summary(out)
+    assert rels(run(ON_BEHALF), "supply_contract") == []
+
+
 INSOLVENCY_TEXT = T("Air Berlin hat Insolvenz angemeldet.")
 NO_INSOLVENCY_TEXT = T("Eine Insolvenz von Air Berlin sei ausgeschlossen, sagte ein Sprecher.")
 

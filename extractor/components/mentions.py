@@ -196,9 +196,9 @@ def _variants(forms: Iterable[str]) -> Iterable[str]:
 
 def _trim(doc: Doc, start: int, end: int, heads: Set[str]) -> Tuple[int, int]:
     """Drop punctuation, articles and a compound head the NER swallowed ("BMW-Vorstandschef")."""
-    while start < end and (doc[start].is_punct or doc[start].is_stop):
+    while start < end and (doc[start].is_punct or doc[start].is_stop or doc[start].is_space):
         start += 1  # "Von Kirsten Röder", "Der Konzern ..."
-    while end > start and doc[end - 1].is_punct and doc[end - 1].text not in {".", ")"}:
+    while end > start and (doc[end - 1].is_space or doc[end - 1].is_punct and doc[end - 1].text not in {".", ")"}):
         end -= 1
     if end - start >= 3 and doc[end - 2].text in {"-", "–"} and _is_head(doc[end - 1].lower_, heads):
         end -= 2

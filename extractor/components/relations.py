@@ -167,6 +167,8 @@ class Relations:
         """A medium quoted as the source ("wie die dpa erfuhr", "laut Handelsblatt") is no party."""
         if "media" not in self._sector(doc, mention.entity):
             return False
+        if mention.start > 0 and doc[mention.start - 1].text == "(":
+            return True  # the dateline: "Berlin (dpa) -", "SAN JOSE (dpa-AFX)"
         clause = _clause(doc, sent, doc[mention.start])
         return any(t.lower_ in REPORTING for t in clause)
 
@@ -256,7 +258,7 @@ def _supply(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) ->
     elif low.startswith(("bestell", "order")):
         customer = _nearest(orgs, trigger.i, before=True)
         supplier = _after(doc, sent, trigger.i, {"bei"}, orgs, 8)
-    elif "auftrag" in low:
+    elif "auftrag" in low and doc[trigger.i - 1].lower_ not in {"im", "in"}:  # not "im Auftrag des ..."
         customer = _after(doc, sent, trigger.i, {"von", "vom", "der", "des", "aus"}, orgs, 2) or _compound_before(doc, trigger, orgs)
         if customer is not None:
             supplier = next((m for m in orgs if m.entity != customer.entity and m.end <= trigger.i), None)
@@ -315,7 +317,11 @@ def _acquisition(self: Relations, doc, sent, trigger, orgs, group, nxt, triggere
         return
     buyer = _after(doc, sent, trigger.i, {"durch"}, orgs, 10)
     target = _compound_before(doc, trigger, orgs) or _after(doc, sent, trigger.i, {"von", "der", "des"}, orgs, 1)
-    passive = trigger.lower_.startswith(("übernomm", "gekauft", "erworben", "geschluckt", "aufgekauft"))
+    clause_words = {t.lower_ for t in _clause(doc, sent, trigger)}
+    participle = trigger.lower_ in {"übernommen", "gekauft", "erworben", "geschluckt", "aufgekauft"}
+    passive = participle and bool(clause_words & {"wurde", "wurden", "wird", "werden", "worden"})
+    if participle and not passive:  # "X hat 74 Prozent von Z übernommen": Z sold, it is no party
+        orgs = [m for m in orgs if not any(t.lower_ in {"von", "vom"} for t in doc[max(sent.start, m.start - 4):m.start])]
     if passive and buyer is None:
         von = [m for m in orgs if m.end <= trigger.i and m.start > sent.start and doc[m.start - 1].lower_ == "von"]
         if von:
