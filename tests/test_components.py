@@ -561,6 +561,20 @@ def test_agency_in_the_dateline_and_commissioned_polls_are_no_parties(run):
     assert rels(run(ON_BEHALF), "supply_contract") == []
 
 
+PARTY_AFFILIATION = T("Bundeswirtschaftsminister Sigmar Gabriel (SPD) prüft die Übernahme der Supermarktkette Kaisers Tengelmann durch Edeka.")
+OWNER_COMPOUND = T("Die Opel-Mutter General Motors investiert in den Fahrdienst Lyft, um gemeinsam Roboter-Taxis zu entwickeln.")
+
+
+def test_party_affiliation_is_no_buyer(run):
+    assert rel(run(PARTY_AFFILIATION), "acquisition") == {("Edeka", "Kaisers Tengelmann")}
+
+
+def test_owner_compound_is_no_cooperation_partner(run):
+    out = run(OWNER_COMPOUND)
+    assert pairs(out, "cooperation") == {frozenset(("General Motors", "Lyft"))}, summary(out)
+    assert rel(out, "subsidiary") == {("General Motors", "Opel")}
+
+
 INSOLVENCY_TEXT = T("Air Berlin hat Insolvenz angemeldet.")
 NO_INSOLVENCY_TEXT = T("Eine Insolvenz von Air Berlin sei ausgeschlossen, sagte ein Sprecher.")
 

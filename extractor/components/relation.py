@@ -62,4 +62,5 @@ def sentence_mentions(doc: Doc, sent: Span, types=("COMPANY", "ORG")) -> List[Me
 
 
 def entity_type(doc: Doc, entity_id: str) -> str:
-    return entity_names(doc)[entity_id]["type"]
+    entity = entity_names(doc).get(entity_id)
+    return entity["type"] if entity else ""

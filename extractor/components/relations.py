@@ -164,7 +164,11 @@ class Relations:
         return ids
 
     def _is_source(self, doc: Doc, sent: Span, mention: Mention) -> bool:
-        """A medium quoted as the source ("wie die dpa erfuhr", "laut Handelsblatt") is no party."""
+        """A medium quoted as the source ("wie die dpa erfuhr", "laut Handelsblatt") or a party
+        affiliation ("Sigmar Gabriel (SPD)") is no party to the relation."""
+        if mention.start > 1 and doc[mention.start - 1].text == "(" and \
+                entity_type(doc, _owner(doc, mention.start - 2)) == "PERSON":
+            return True
         if "media" not in self._sector(doc, mention.entity):
             return False
         if mention.start > 0 and doc[mention.start - 1].text == "(":
@@ -180,6 +184,14 @@ class Relations:
         company = self.kb.get(info.kb_id) if info else None
         sectors = set(self.kb.company_sectors(company)) if company else set()
         return sectors | (info.sectors if info else set())
+
+
+def _owner(doc: Doc, i: int) -> str:
+    """The entity id of the mention covering token i, or ""."""
+    for m in doc._.mentions or []:
+        if m.start <= i < m.end and m.entity:
+            return m.entity
+    return ""
 
 
 def _clause(doc: Doc, sent: Span, trigger: Token) -> Span:
@@ -218,7 +230,9 @@ def _nearest(orgs: List[Mention], i: int, before: bool) -> Optional[Mention]:
 
 # --- rules, one per type --------------------------------------------------------------
 def _partners(self: Relations, doc: Doc, sent: Span, trigger: Token, orgs: List[Mention], group: List[str]) -> List[str]:
-    """The parties of a symmetric relation: those in the trigger's clause when it names two."""
+    """The parties of a symmetric relation: those in the trigger's clause when it names two;
+    never the owner in "die Opel-Mutter General Motors" (that is a subsidiary relation)."""
+    orgs = [m for m in orgs if not (m.kind == COMPOUND and doc[m.end + 1].lower_.startswith(("mutter", "tochter")))]
     clause = _clause(doc, sent, trigger)
     local = [m for m in orgs if clause.start <= m.start < clause.end]
     return self._entities(local if len({m.entity for m in local}) >= 2 else orgs, group)
