@@ -575,6 +575,15 @@ def test_owner_compound_is_no_cooperation_partner(run):
     assert rel(out, "subsidiary") == {("General Motors", "Opel")}
 
 
+FORMER_BY_ADVERB = T("Christian Nerlinger, ehemals Manager des FC Bayern München, äußerte sich skeptisch.")
+OUTGOING_BY_ADVERB = T("Die Leitung übernimmt Carsten Zieminski, bislang Geschäftsführer von Coeit.")
+
+
+def test_status_adverbs(run):
+    assert find_relation(run(FORMER_BY_ADVERB), "role", "Christian Nerlinger", "FC Bayern München")["attributes"]["status"] == "former"
+    assert find_relation(run(OUTGOING_BY_ADVERB), "role", "Carsten Zieminski", "Coeit")["attributes"]["status"] == "outgoing"
+
+
 INSOLVENCY_TEXT = T("Air Berlin hat Insolvenz angemeldet.")
 NO_INSOLVENCY_TEXT = T("Eine Insolvenz von Air Berlin sei ausgeschlossen, sagte ein Sprecher.")
 
