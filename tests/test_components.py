@@ -584,6 +584,26 @@ def test_status_adverbs(run):
     assert find_relation(run(OUTGOING_BY_ADVERB), "role", "Carsten Zieminski", "Coeit")["attributes"]["status"] == "outgoing"
 
 
+BID_RECEIVED = T("Der Baumaschinenhersteller Terex hat ein Übernahmeangebot vom chinesischen Konzern Zoomlion erhalten.")
+BUYERS_COORDINATED = T("Für 2,5 Milliarden Euro haben Audi, BMW und Daimler den Kartendienst Here von Nokia gekauft.")
+COURT_ABBREVIATION = T("Das AG Frankfurt hat das Insolvenzverfahren über die Maple Bank eröffnet.")
+
+
+def test_bid_received_names_the_bidder(run):
+    r = find_relation(run(BID_RECEIVED), "acquisition", "Zoomlion", "Terex")
+    assert r["attributes"]["status"] == "planned"
+
+
+def test_coordinated_buyers_are_not_buyer_and_target(run):
+    out = run(BUYERS_COORDINATED)
+    assert not any({r["subject_name"], r["object_name"]} <= {"Audi", "BMW", "Daimler"} for r in rels(out, "acquisition")), summary(out)
+
+
+def test_court_abbreviation_is_no_company(run):
+    out = run(COURT_ABBREVIATION)
+    assert rel(out, "insolvency") == {("Maple Bank", None)}, summary(out)
+
+
 INSOLVENCY_TEXT = T("Air Berlin hat Insolvenz angemeldet.")
 NO_INSOLVENCY_TEXT = T("Eine Insolvenz von Air Berlin sei ausgeschlossen, sagte ein Sprecher.")
 

@@ -106,7 +106,8 @@ class EntityMentions:
             while start < end - 2 and (doc[start].is_stop or self.kb.adjective_place(doc[start].text)
                                        or self.kb.noun_sectors(doc[start].text)[1]):
                 start += 1
-            yield Mention(start, end, "COMPANY", source="legal")
+            if not doc[start].is_stop:  # "Das AG Frankfurt" is a court (Amtsgericht), not a company
+                yield Mention(start, end, "COMPANY", source="legal")
 
     def _persons_after_titles(self, doc: Doc, chosen: List[Mention]) -> List[Mention]:
         """ "Daimler-Chef Zetsche": a capitalised word after organisation + title is a person."""

@@ -186,6 +186,12 @@ class Relations:
         return sectors | (info.sectors if info else set())
 
 
+def _coordinated(doc: Doc, first: Mention, second: Mention) -> bool:
+    """ "Audi, BMW und Daimler": joined by commas or "und", so partners on one side."""
+    between = doc[first.end:second.start]
+    return len(between) > 0 and all(t.text in {",", "und", "sowie", "&"} for t in between)
+
+
 def _owner(doc: Doc, i: int) -> str:
     """The entity id of the mention covering token i, or ""."""
     for m in doc._.mentions or []:
@@ -330,7 +336,12 @@ def _acquisition(self: Relations, doc, sent, trigger, orgs, group, nxt, triggere
     if len({m.entity for m in orgs}) < 2:
         return
     buyer = _after(doc, sent, trigger.i, {"durch"}, orgs, 10)
-    target = _compound_before(doc, trigger, orgs) or _after(doc, sent, trigger.i, {"von", "der", "des"}, orgs, 1)
+    if "angebot" in trigger.lower_ or "gebot" in trigger.lower_:  # "ein Übernahmeangebot von X": X bids
+        buyer = buyer or _after(doc, sent, trigger.i, {"von", "vom"}, orgs, 1)
+        target = _compound_before(doc, trigger, orgs) or _nearest(
+            [m for m in orgs if buyer is None or m.entity != buyer.entity], trigger.i, before=True)
+    else:
+        target = _compound_before(doc, trigger, orgs) or _after(doc, sent, trigger.i, {"von", "der", "des"}, orgs, 1)
     clause_words = {t.lower_ for t in _clause(doc, sent, trigger)}
     participle = trigger.lower_ in {"übernommen", "gekauft", "erworben", "geschluckt", "aufgekauft"}
     passive = participle and bool(clause_words & {"wurde", "wurden", "wird", "werden", "worden"})
@@ -346,7 +357,7 @@ def _acquisition(self: Relations, doc, sent, trigger, orgs, group, nxt, triggere
     if buyer is None and target is None and not before and trigger.is_lower and len({m.entity for m in after}) >= 2:
         buyer, target = after[0], next(m for m in after if m.entity != after[0].entity)  # "Laut X übernimmt Bayer Monsanto"
     if buyer is None and target is None and not any(m.start > trigger.i for m in orgs) and \
-            len({m.entity for m in before}) >= 2:
+            len({m.entity for m in before}) >= 2 and not _coordinated(doc, before[-2], before[-1]):
         buyer, target = before[0], before[-1]  # verb last: "Insidern zufolge will X Y übernehmen"
     if buyer is None:
         buyer = _nearest(before, trigger.i, before=True)
@@ -359,7 +370,8 @@ def _acquisition(self: Relations, doc, sent, trigger, orgs, group, nxt, triggere
     rtype = "stake" if share and float(share.group(1).replace(",", ".")) < 50 else "acquisition"
     attributes = {"share": share.group(0) if share else None}
     if rtype == "acquisition":
-        attributes["status"] = self._status(sent)
+        status = self._status(sent)
+        attributes["status"] = "planned" if status == "agreed" and "gebot" in trigger.lower_ else status
     add_relation(doc, rtype, buyer.entity, target.entity, sent, attributes, 0.7)
 
 
