@@ -136,8 +136,7 @@ class Relations:
             return "rumoured"
         if words & self.planned:
             return "planned"
-        if words & {"abgeschlossen", "vollzogen", "übernommen", "gekauft", "erworben", "geschluckt",
-                    "übernahm", "kaufte", "erwarb", "schluckte"}:
+        if words & self.completed:
             return "completed"
         return "agreed"
 
