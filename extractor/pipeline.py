@@ -79,33 +79,23 @@ def model_info(nlp: Language) -> Dict[str, str]:
 
 
 def doc_to_record(doc: Doc, record: Record, model: Dict[str, str]) -> Dict[str, Any]:
-    """The contract's output object for one article."""
-    out: Dict[str, Any] = {
-        "schema_version": SCHEMA_VERSION,
-        "id": record.id,
-        "title": record.title,
-        "date": record.date,
-    }
+    """The contract's output object for one analysed article."""
+    return empty_record(record, model, list(doc._.entities), list(doc._.relations))
+
+
+def empty_record(record: Record, model: Dict[str, str], entities: Optional[list] = None,
+                 relations: Optional[list] = None) -> Dict[str, Any]:
+    """The output object; without entities and relations it stands for a record that is not
+    analysed (skipped or duplicate), so that nothing is silently dropped."""
+    out: Dict[str, Any] = {"schema_version": SCHEMA_VERSION, "id": record.id, "title": record.title,
+                           "date": record.date}
     for key in ("url", "source", "lang"):
         value = getattr(record, key)
         if value is not None:
             out[key] = value
     if record.text_extracted:
         out["text"] = record.text
-    out["model"] = model
-    out["entities"] = list(doc._.entities)
-    out["relations"] = list(doc._.relations)
-    out["meta"] = record.meta
-    return out
-
-
-def empty_record(record: Record, model: Dict[str, str]) -> Dict[str, Any]:
-    """Output for a record that is not analysed (skipped or duplicate): nothing silently dropped."""
-    out: Dict[str, Any] = {"schema_version": SCHEMA_VERSION, "id": record.id, "title": record.title,
-                           "date": record.date, "model": model, "entities": [], "relations": [],
-                           "meta": record.meta}
-    if record.text_extracted:
-        out["text"] = record.text
+    out.update(model=model, entities=entities or [], relations=relations or [], meta=record.meta)
     return out
 
 
