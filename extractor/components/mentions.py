@@ -63,6 +63,7 @@ class EntityMentions:
         ], greedy="LONGEST")
         self._fold_choices = list(self.kb.folded_names().keys())
         self.titles = TitleLexicon(data_dir)
+        self.generic_heads = tuple(self.kb.industry["generic"])
         self.compound_heads: Set[str] = set(self.titles.heads) | self.titles.titles | set(COMPOUND_HEADS)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -149,7 +150,7 @@ class EntityMentions:
 
     def _industry_noun(self, word: str) -> bool:
         """A company noun, also an unlisted compound of a generic head ("Labor|ausrüster")."""
-        generic = tuple(self.kb.industry["generic"])
+        generic = self.generic_heads
         for ending in ("", "s", "es", "en", "n"):
             base = word[: len(word) - len(ending)] if ending else word
             if (not ending or word.endswith(ending)) and (self.kb.noun_sectors(base)[1] or base.casefold().endswith(generic)):
