@@ -6,7 +6,7 @@ DATA ?= ../shared/data
 EVAL ?= ../shared/eval
 OUT ?= out
 
-.PHONY: install run test bench train eval lint clean
+.PHONY: install run test bench vectors train train-relations eval lint clean
 
 $(BIN)/extractor: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,11 +26,22 @@ test: install
 bench: install
 	$(BIN)/python scripts/bench.py
 
+# floret vectors from the raw text in $(DATA)/text (~25 min on 2 cores), used by `make train`
+vectors: install
+	$(BIN)/python -m pip install -q floret
+	$(BIN)/python -m extractor.training.vectors --data $(DATA) --bucket 80000 --dim 100 --epoch 3
+
+# the NER model (~40 min), then the relation classifier on its output (~2 min)
 train: install
 	$(BIN)/python -m extractor.training.train --data $(DATA)
+	$(MAKE) train-relations
+
+train-relations: install
+	$(BIN)/python -m extractor.training.relations --gold $(DATA)/smartdata/train-full.gold.jsonl data/training/*/*.gold.jsonl
 
 eval: install
 	$(BIN)/extractor eval --gold $(EVAL)/seed.gold.jsonl
+	$(BIN)/extractor eval --gold $(EVAL)/dev.gold.jsonl
 	$(BIN)/extractor eval --gold $(EVAL)/smartdata-dev.gold.jsonl
 
 lint: install

@@ -16,11 +16,11 @@ from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 import networkx as nx
 
+from .relation_types import SYMMETRIC_TYPES, UNARY_TYPES
+
 SCORED_ENTITY_TYPES = ("COMPANY", "ORG", "PERSON")
 NER_TYPES = ("COMPANY", "ORG", "PERSON", "LOCATION")
 MERGED = "ORG+COMPANY"
-SYMMETRIC_TYPES = frozenset({"cooperation_talks", "cooperation", "merger"})
-UNARY_TYPES = frozenset({"insolvency", "layoffs"})
 NAME_KINDS = frozenset({"name", "compound"})
 ALIAS_KINDS = frozenset({"alias", "pronoun"})
 WILDCARD = "?"  # gold argument "?" = unknown, matches any argument
@@ -619,3 +619,28 @@ def format_report(report: Report) -> str:
         for name, acc in sorted(report.attributes.items()):
             lines.append(f"{name:<29} {acc.accuracy:>6.3f} {acc.correct:>6} {acc.total:>6}")
     return "\n".join(lines).rstrip() + "\n"
+
+
+class RelationOracle:
+    """Training labels from document-level gold: is a relation between two *predicted*
+    entities (by id) a gold relation (True), an optional one (None) or neither (False)?
+    Entities are matched exactly as `evaluate` matches them, so the labels a trained
+    component learns from agree with the scores it is measured by."""
+
+    def __init__(self, gold: Dict[str, Any], pred: Dict[str, Any]) -> None:
+        self._doc = _Doc(gold, pred, Report())
+        self._gold = self._doc._gold_relations(gold.get("relations") or [])
+        self._optional = self._doc._gold_relations(gold.get("optional_relations") or [])
+        self._by_id = {str(e.get("id")): i for i, e in enumerate(self._doc.pred_raw)}
+
+    def __call__(self, rtype: str, subject: str, obj: Optional[str]) -> Optional[bool]:
+        subj = self._doc._pred_arg(subject, None, self._by_id)
+        target = self._doc._pred_arg(obj, None, self._by_id) if obj is not None else None
+        key = _relation_key(rtype, subj, target)
+        if _find_relation(key, self._gold) is not None:
+            return True
+        return None if _find_relation(key, self._optional) is not None else False
+
+    @property
+    def gold_count(self) -> int:
+        return len(self._gold)

@@ -32,7 +32,8 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import networkx as nx
 
-from .evaluate import SYMMETRIC_TYPES, fold_name
+from .evaluate import fold_name
+from .relation_types import SYMMETRIC_TYPES
 
 # Edge attribute names the writers reserve; relation attributes with these
 # names are written as "attr_<name>".

@@ -16,6 +16,7 @@ from typing import Dict, List, Sequence
 
 import numpy
 from spacy.attrs import ORTH, intify_attr
+from spacy.ml.staticvectors import StaticVectors
 from spacy.tokens import Doc
 from spacy.util import registry
 from thinc.api import HashEmbed, Maxout, Model, chain, concatenate, list2ragged, ragged2list, with_array
@@ -86,12 +87,18 @@ def NewsFeatures(attrs: Sequence[str]) -> Model[List[Doc], List[Ints2d]]:
 
 @registry.architectures("extractor.NewsHashEmbed.v1")
 def NewsHashEmbed(width: int, attrs: List[str], rows: List[int], cluster_rows: List[int],
-                  gazetteer_rows: int) -> Model[List[Doc], List[Floats2d]]:
+                  gazetteer_rows: int, include_static_vectors: bool = False) -> Model[List[Doc], List[Floats2d]]:
     """spaCy's MultiHashEmbed plus Brown-cluster prefix columns and one column saying which
-    name lists (surnames, first names, cities, countries, company words) hold the word."""
+    name lists (surnames, first names, cities, countries, company words) hold the word;
+    with `include_static_vectors`, the pipeline's (floret) vectors are concatenated too,
+    as in spaCy's MultiHashEmbed."""
     all_rows = list(rows) + list(cluster_rows) + [gazetteer_rows]
     assert len(cluster_rows) == len(PREFIX_BITS), f"cluster_rows needs {len(PREFIX_BITS)} entries"
     embeddings = [HashEmbed(width, n, column=i, seed=8 + i, dropout=0.0) for i, n in enumerate(all_rows)]
-    max_out = Maxout(width, width * len(embeddings), nP=3, dropout=0.0, normalize=True)
-    return chain(NewsFeatures(attrs), list2ragged(), with_array(concatenate(*embeddings)),
-                 with_array(max_out), ragged2list())
+    n_in = width * (len(embeddings) + int(include_static_vectors))
+    max_out = Maxout(width, n_in, nP=3, dropout=0.0, normalize=True)
+    if not include_static_vectors:  # the layout models trained without vectors were saved with
+        return chain(NewsFeatures(attrs), list2ragged(), with_array(concatenate(*embeddings)),
+                     with_array(max_out), ragged2list())
+    hashed = chain(NewsFeatures(attrs), list2ragged(), with_array(concatenate(*embeddings)))
+    return chain(concatenate(hashed, StaticVectors(width, dropout=0.0)), with_array(max_out), ragged2list())

@@ -32,6 +32,8 @@ MAX_STRINGS = 1_500_000
 RELOAD_CHECK_EVERY = 1000  # records between vocabulary-size checks
 # Our components, in order, added after the base pipeline's own.
 EXTRACTOR_COMPONENTS = ("news_sentencizer", "entity_mentions", "alias_linker", "roles", "relations")
+# The trained relation classifier runs last; its weights live in the model folder.
+CLASSIFIER = "relation_classifier"
 
 
 def resolve_model(name: Optional[str]) -> Tuple[Optional[str], Optional[str]]:
@@ -67,6 +69,9 @@ def load_pipeline(model: Optional[str] = None, data_dir: Optional[Path] = None) 
             nlp.add_pipe(component, first=True)
         else:
             nlp.add_pipe(component, config=config)
+    weights = Path(name) / CLASSIFIER if name and Path(name).is_dir() else None
+    if weights is not None and (weights / "cfg").exists() and CLASSIFIER not in nlp.pipe_names:
+        nlp.add_pipe(CLASSIFIER, config={"data_dir": data}).from_disk(weights)
     return nlp
 
 

@@ -1,3 +1,3 @@
 """spaCy components of the extractor; importing this package registers their factories."""
 
-from . import aliases, mentions, relations, roles, sentences  # noqa: F401
+from . import aliases, mentions, relation_classifier, relations, roles, sentences  # noqa: F401

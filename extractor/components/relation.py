@@ -7,6 +7,7 @@ from typing import Dict, List, Optional
 
 from spacy.tokens import Doc, Span
 
+from ..relation_types import SYMMETRIC_TYPES
 from .mention import Mention
 
 
@@ -28,7 +29,7 @@ def add_relation(doc: Doc, rtype: str, subject: str, obj: Optional[str], sent: S
         return
     for existing in doc._.relations:
         if existing["type"] == rtype and {existing["subject"], existing["object"]} == {subject, obj} and (
-            rtype in SYMMETRIC or (existing["subject"], existing["object"]) == (subject, obj)
+            rtype in SYMMETRIC_TYPES or (existing["subject"], existing["object"]) == (subject, obj)
         ):
             for key, value in (attributes or {}).items():
                 if value is not None:
@@ -46,8 +47,6 @@ def add_relation(doc: Doc, rtype: str, subject: str, obj: Optional[str], sent: S
         "evidence": {"start": sent.start_char, "end": sent.end_char, "text": sent.text},
     })
 
-
-SYMMETRIC = {"cooperation_talks", "cooperation", "merger"}
 
 
 def sentence_mentions(doc: Doc, sent: Span, types=("COMPANY", "ORG")) -> List[Mention]:

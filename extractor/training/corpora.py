@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import itertools
 import json
+import lzma
 import random
 import re
 from pathlib import Path
@@ -153,7 +154,8 @@ def _jsonl(path: Path) -> Iterator[dict]:
                 yield json.loads(line)
 
 
-def read_smartdata(path: Path) -> Iterator[Tuple[str, List[Span3], List[Tuple[int, int]]]]:
+def read_smartdata(path: Path, full: Optional[Dict[str, List[Span3]]] = None) -> Iterator[Tuple[str, List[Span3], List[Tuple[int, int]]]]:
+    """SmartData with the corpus' spans, plus full-schema gold names (`full`) it did not mark."""
     for doc in _jsonl(path):
         text = doc["text"]
         ents = []
@@ -163,6 +165,11 @@ def read_smartdata(path: Path) -> Iterator[Tuple[str, List[Span3], List[Tuple[in
                 start, end = trim_span(text, ent["start"], ent["end"])
                 if start < end:
                     ents.append((start, end, label))
+        taken = {i for start, end, _ in ents for i in range(start, end)}
+        for start, end, label in (full or {}).get(str(doc["id"]), []):
+            if not taken.intersection(range(start, end)):
+                ents.append((start, end, label))
+                taken.update(range(start, end))
         yield text, ents, []
 
 
@@ -200,6 +207,40 @@ def read_ler(path: Path) -> Iterator[Tuple[str, List[Span3], List[Tuple[int, int
         yield sent["text"], ents, missing
 
 
+def read_oebl(path: Path, companies: Set[str], kb_types: Optional[Dict[str, str]] = None) -> Iterator[Tuple[str, List[Span3], List[Tuple[int, int]]]]:
+    """ÖBL biography sentences: PER and LOC as they are, ORG typed like GermEval's (else missing)."""
+    with lzma.open(path, "rt", encoding="utf-8") as f:
+        items = json.load(f)
+    for item in items:
+        text = item["text_raw"]
+        ents, missing = [], []
+        for start, end, label in item["entities"]:
+            if label == "PER":
+                ents.append((start, end, "PERSON"))
+            elif label == "LOC":
+                ents.append((start, end, "LOCATION"))
+            else:
+                typed = type_organisation(text[start:end], companies, kb_types)
+                (ents.append((start, end, typed)) if typed else missing.append((start, end)))
+        yield text, ents, missing
+
+
+def full_schema_spans(path: Path) -> Dict[str, List[Span3]]:
+    """Article id -> spans of the full-schema gold's COMPANY/ORG/PERSON names found by string
+    match (whole words only): they add the entities the corpus' own span annotation lacks."""
+    out: Dict[str, List[Span3]] = {}
+    for record in _jsonl(path):
+        text, spans = record["text"], []
+        for ent in record.get("entities") or []:
+            if ent.get("type") not in ("COMPANY", "ORG", "PERSON"):
+                continue
+            for name in {ent["name"], *(ent.get("names") or [])}:
+                for match in re.finditer(r"(?<!\w)" + re.escape(name) + r"(?!\w)", text):
+                    spans.append((match.start(), match.end(), ent["type"]))
+        out[str(record["id"])] = spans
+    return out
+
+
 def _take(items: Iterable, limit: Optional[int]) -> List:
     """The first `limit` items (all of them when `limit` is None)."""
     return list(items if limit is None else itertools.islice(items, max(0, limit)))
@@ -207,7 +248,8 @@ def _take(items: Iterable, limit: Optional[int]) -> List:
 
 def build_corpora(nlp: Language, data_dir: Path, out_dir: Path, heldout_germeval: int = 1000, seed: int = 0,
                   limit: Optional[int] = None) -> Dict[str, int]:
-    """Write train.spacy, dev.spacy (SmartData dev: model selection) and germeval-test.spacy (held out).
+    """Write train.spacy, dev.spacy (a tenth of SmartData train: model selection) and germeval-test.spacy
+    (held out). SmartData's own dev split is evaluation data (../shared/eval) and is not read.
 
     `limit` caps the documents (SmartData) or sentences (GermEval, LER: after LER's filter)
     read from each corpus file, for a quick smoke run. The held-out GermEval sentences are
@@ -221,7 +263,15 @@ def build_corpora(nlp: Language, data_dir: Path, out_dir: Path, heldout_germeval
         return [make_doc(nlp, *item) for item in _take(items, limit)]
 
     train: List[Doc] = []
-    train += docs(read_smartdata(data_dir / "smartdata" / "train.jsonl"))
+    full = full_schema_spans(data_dir / "smartdata" / "train-full.gold.jsonl") \
+        if (data_dir / "smartdata" / "train-full.gold.jsonl").exists() else {}
+    smartdata = docs(read_smartdata(data_dir / "smartdata" / "train.jsonl", full))
+    random.Random(seed).shuffle(smartdata)
+    # model selection on a tenth of SmartData train, never on the dev split (evaluation data)
+    n_select = max(1, len(smartdata) // 10) if len(smartdata) > 1 else 0
+    dev, train = smartdata[:n_select] or smartdata[:1], smartdata[n_select:]  # one document: a smoke run
+    if (data_dir / "oebl" / "cleaned_simplified.json.xz").exists():
+        train += docs(read_oebl(data_dir / "oebl" / "cleaned_simplified.json.xz", companies, kb_types))
     train += docs(read_germeval(data_dir / "germeval2014" / "germeval2014-dev.jsonl", companies, kb_types))
     test_docs = docs(read_germeval(data_dir / "germeval2014" / "germeval2014-test.jsonl", companies, kb_types))
     n_heldout = max(0, min(heldout_germeval, len(test_docs) // 2))
@@ -231,7 +281,6 @@ def build_corpora(nlp: Language, data_dir: Path, out_dir: Path, heldout_germeval
     for name in ("ler-dev.jsonl", "ler-test.jsonl"):
         train += docs(read_ler(data_dir / "ler" / name))
     random.Random(seed).shuffle(train)
-    dev = docs(read_smartdata(data_dir / "smartdata" / "dev.jsonl"))
     counts = {}
     for name, items in (("train", train), ("dev", dev), ("germeval-test", heldout)):
         DocBin(docs=items, store_user_data=False).to_disk(out_dir / f"{name}.spacy")

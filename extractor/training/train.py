@@ -39,7 +39,7 @@ def evaluate_ner(nlp, path: Path) -> Dict[str, object]:
 
 
 def run(data: Path, out: Path, work: Path, max_steps: Optional[int] = None, seed: int = 0,
-        limit: Optional[int] = None) -> Path:
+        limit: Optional[int] = None, vectors: Optional[Path] = None) -> Path:
     data, out, work = Path(data), Path(out), Path(work)
     if not data.is_dir():
         raise FileNotFoundError(f"data folder {data} is absent (expected ../shared/data)")
@@ -53,6 +53,10 @@ def run(data: Path, out: Path, work: Path, max_steps: Optional[int] = None, seed
     overrides = {"paths.train": str(work / "corpus" / "train.spacy"),
                  "paths.dev": str(work / "corpus" / "dev.spacy"),
                  "system.seed": seed}
+    if vectors is not None:
+        overrides["paths.vectors"] = str(vectors)
+    else:
+        overrides["components.tok2vec.model.embed.include_static_vectors"] = False
     if max_steps is not None:
         overrides["training.max_steps"] = max_steps
         overrides["training.eval_frequency"] = max(1, min(300, max_steps))
@@ -71,6 +75,8 @@ def run(data: Path, out: Path, work: Path, max_steps: Optional[int] = None, seed
             {"name": "GermEval 2014 NER", "license": "CC BY 4.0"},
             {"name": "German Legal Entity Recognition (LER)", "license": "CC BY 4.0"},
             {"name": "spacy-lookups-data German lemma table", "license": "MIT"},
+            {"name": "APIS/ÖBL NER gold (ACDH-CH)", "license": "MIT"},
+            {"name": "floret vectors trained on Bundestag speeches and federal laws", "license": "public domain / § 48 UrhG"},
         ],
         "heldout_germeval_test": evaluate_ner(trained, work / "corpus" / "germeval-test.spacy"),
     })
@@ -90,6 +96,8 @@ def main(argv=None) -> int:
     parser.add_argument("--work", type=Path, default=ROOT / "training")
     parser.add_argument("--max-steps", type=int, default=None)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--vectors", type=Path, default=ROOT / "training" / "vectors" / "model",
+                        help="spaCy vectors folder from `make vectors` (missing: train without static vectors)")
     parser.add_argument("--limit", type=int, default=None,
                         help="read at most N documents/sentences from each corpus file (smoke runs)")
     args = parser.parse_args(argv)
@@ -97,7 +105,10 @@ def main(argv=None) -> int:
         parser.error("--max-steps must be at least 1")
     if args.limit is not None and args.limit < 1:
         parser.error("--limit must be at least 1")
-    run(args.data, args.out, args.work, args.max_steps, args.seed, limit=args.limit)
+    vectors = args.vectors if (args.vectors / "config.cfg").exists() else None
+    if vectors is None:
+        print(f"warning: no vectors at {args.vectors} (run `make vectors`): training without them", file=sys.stderr)
+    run(args.data, args.out, args.work, args.max_steps, args.seed, limit=args.limit, vectors=vectors)
     return 0
 
 

@@ -1,0 +1,258 @@
+"""`make train-relations`: train the relation classifier on full-schema gold.
+
+Usage: python -m extractor.training.relations [--gold ../shared/data/smartdata/train-full.gold.jsonl]
+       [--model models/de_business_news] [--out MODEL/relation_classifier] [--epochs 12] [--limit N]
+
+The rule pipeline runs over the training articles; every candidate pair of its
+linked entities gets labels from the document-level gold through
+`evaluate.RelationOracle` (the matching `extractor eval` uses; optional gold
+relations are masked out, not taught as negatives). Thresholds per label come
+from 5-fold out-of-fold predictions over the training articles (best F1 with
+precision of at least `--min-precision`); the shipped model is then trained on
+all articles. Never point `--gold` at ../shared/eval.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import zlib
+from collections import defaultdict
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy
+import orjson
+from thinc.api import Adam
+
+from ..components.relation_classifier import DocContext, RelationClassifier, candidates, labels_for, threshold_key
+from ..components.relation import entity_type
+from ..evaluate import RelationOracle
+from ..pipeline import BUNDLED_MODEL, CLASSIFIER, DATA_DIR, load_pipeline
+
+ROOT = Path(__file__).resolve().parents[2]
+# SmartData train in the full schema, plus what this project annotated (data/training, same guideline)
+DEFAULT_GOLD = [ROOT.parent / "shared" / "data" / "smartdata" / "train-full.gold.jsonl",
+                *sorted((ROOT / "data" / "training").glob("*/*.gold.jsonl"))]
+PairKey = Tuple[str, str, str]  # (label, first entity, second entity)
+
+
+class Example:
+    """One article's candidates: feature bags, label truth and masks, the gold it must find."""
+
+    def __init__(self, doc_id: str) -> None:
+        self.doc_id = doc_id
+        self.bags: List[List[str]] = []
+        self.pairs: List[Tuple[str, str, Tuple[str, str]]] = []  # first, second entity ids, their types
+        self.groups: List[str] = []  # "sent" / "cross": which thresholds apply
+        self.truth: List[Dict[str, Optional[bool]]] = []
+        # (type, subject, object) of each gold relation a candidate reaches -> the label reaching it
+        self.gold_keys: Dict[PairKey, str] = {}
+
+
+def build_examples(nlp, classifier: RelationClassifier, gold_paths: Sequence[Path],
+                   limit: Optional[int] = None) -> List[Example]:
+    """`limit`: at most that many articles from each file."""
+    records = []
+    for path in gold_paths:
+        rows = [orjson.loads(line) for line in Path(path).read_bytes().splitlines() if line.strip()]
+        records += rows[:limit] if limit else rows
+    examples = []
+    for record, doc in zip(records, nlp.pipe((r["text"] for r in records), batch_size=16)):
+        pred = {"entities": list(doc._.entities or [])}
+        oracle = RelationOracle(record, pred)
+        example = Example(str(record["id"]))
+        context = DocContext(doc, classifier.features)
+        for cand in candidates(doc, context.ranks):
+            a, b = cand.first.entity, cand.second.entity
+            types = (entity_type(doc, a), entity_type(doc, b))
+            truth = {}
+            for label in labels_for(types):
+                rtype = label.rstrip("<>")
+                subj, obj = (b, a) if label.endswith("<") else (a, b)
+                truth[label] = oracle(rtype, subj, obj)
+                if truth[label]:
+                    key = (rtype,) + ((subj, obj) if label[-1] in "<>" else tuple(sorted((a, b))))
+                    example.gold_keys[key] = label
+            example.bags.append(classifier.features(doc, cand, context))
+            example.pairs.append((a, b, types))
+            example.groups.append(threshold_key("", cand)[1:])
+            example.truth.append(truth)
+        examples.append(example)
+    return examples
+
+
+def arrays(classifier: RelationClassifier, examples: Sequence[Example]):
+    """Stacked bags, truth and mask matrices over the classifier's label order."""
+    bags, truth, mask = [], [], []
+    index = {label: j for j, label in enumerate(classifier.labels)}
+    for ex in examples:
+        for bag, labels in zip(ex.bags, ex.truth):
+            t = numpy.zeros(len(index), dtype="float32")
+            m = numpy.zeros(len(index), dtype="float32")
+            for label, value in labels.items():
+                if label in index and value is not None:
+                    m[index[label]] = 1.0
+                    t[index[label]] = float(value)
+            bags.append(bag)
+            truth.append(t)
+            mask.append(m)
+    return bags, numpy.asarray(truth), numpy.asarray(mask)
+
+
+def train_model(classifier: RelationClassifier, labels: Sequence[str], examples: Sequence[Example],
+                epochs: int, seed: int = 0, batch_size: int = 32, learn_rate: float = 0.02,
+                verbose: bool = True) -> None:
+    classifier.initialize(labels)
+    bags, truth, mask = arrays(classifier, examples)
+    optimizer = Adam(learn_rate, L2=1e-6, use_averages=False)
+    rng = random.Random(seed)
+    order = list(range(len(bags)))
+    for epoch in range(epochs):
+        rng.shuffle(order)
+        loss = 0.0
+        for i in range(0, len(order), batch_size):
+            batch = order[i:i + batch_size]
+            loss += classifier.update([bags[j] for j in batch], truth[batch], mask[batch], optimizer)
+        if verbose:
+            print(f"epoch {epoch + 1}: loss {loss:.1f}", file=sys.stderr)
+
+
+def predicted_relations(classifier: RelationClassifier, ex: Example) -> Dict[Tuple[str, PairKey], float]:
+    """(type, subject, object) -> best probability over the article's candidates, per label."""
+    best: Dict[Tuple[str, PairKey], float] = {}
+    if not ex.bags:
+        return {}
+    probs = classifier.scores(ex.bags)
+    for (a, b, types), group, row in zip(ex.pairs, ex.groups, probs):
+        allowed = set(labels_for(types))
+        for j, label in enumerate(classifier.labels):
+            if label not in allowed:
+                continue
+            rtype = label.rstrip("<>")
+            if label.endswith("<"):
+                key = (rtype, b, a)
+            elif label.endswith(">"):
+                key = (rtype, a, b)
+            else:
+                key = (rtype,) + tuple(sorted((a, b)))
+            tkey = f"{label}@{group}"
+            best[(tkey, key)] = max(best.get((tkey, key), 0.0), float(row[j]))
+    return best
+
+
+def out_of_fold(classifier: RelationClassifier, labels: Sequence[str], examples: Sequence[Example],
+                epochs: int, folds: int) -> List[Dict[Tuple[str, PairKey], float]]:
+    """Each article's predictions from a model that did not see it (k-fold)."""
+    predictions: List[Dict[Tuple[str, PairKey], float]] = [{} for _ in examples]
+    for fold in range(folds):
+        train = [ex for i, ex in enumerate(examples) if _fold(ex.doc_id, folds) != fold]
+        train_model(classifier, labels, train, epochs, verbose=False)
+        for i, ex in enumerate(examples):
+            if _fold(ex.doc_id, folds) == fold:
+                predictions[i] = predicted_relations(classifier, ex)
+    return predictions
+
+
+def choose_thresholds(labels: Sequence[str], examples: Sequence[Example],
+                      predictions: Sequence[Dict[Tuple[str, PairKey], float]],
+                      min_precision: float) -> Dict[str, float]:
+    """Per label: the threshold with the best F1 among those with precision >= min_precision."""
+    scored: Dict[str, List[Tuple[float, bool]]] = defaultdict(list)
+    gold_count: Dict[str, int] = defaultdict(int)
+    for ex, predicted in zip(examples, predictions):
+        optional = {(lab.rstrip("<>"), pair) for pair, truth in _pair_truth(ex).items()
+                    for lab, v in truth.items() if v is None}
+        for (label, key), p in predicted.items():
+            if (key[0], key[1:]) in optional:
+                continue
+            scored[label].append((p, ex.gold_keys.get(key) == label.split("@")[0]))
+        for label in ex.gold_keys.values():
+            gold_count[label] += 1
+    thresholds = {}
+    micro = [0, 0]  # tp, fp at the chosen thresholds
+    for label in [f"{label}@{group}" for label in labels for group in ("sent", "cross")]:
+        points = sorted(scored.get(label, []), reverse=True)
+        best_f, best_t, best_pr = 0.0, 1.01, (0.0, 0.0)
+        tp = fp = 0
+        total = gold_count[label.split("@")[0]]
+        for p, ok in points:
+            tp += ok
+            fp += not ok
+            if total == 0:
+                break
+            precision, recall = tp / (tp + fp), tp / total
+            f = 2 * precision * recall / (precision + recall) if tp else 0.0
+            if precision >= min_precision and f > best_f:
+                best_f, best_t, best_pr = f, max(p, 0.05), (precision, recall)
+        thresholds[label] = round(best_t, 4)
+        micro[0] += sum(ok for p, ok in points if p >= best_t)
+        micro[1] += sum(not ok for p, ok in points if p >= best_t)
+        print(f"threshold {label:20s} {best_t:.3f}  out-of-fold P {best_pr[0]:.2f} R {best_pr[1]:.2f} "
+              f"F1 {best_f:.3f}  (gold {total})", file=sys.stderr)
+    gold_total = sum(gold_count.values())
+    p, r = micro[0] / max(1, sum(micro)), micro[0] / max(1, gold_total)
+    print(f"out-of-fold micro (reachable gold {gold_total}): P {p:.3f} R {r:.3f} "
+          f"F1 {2 * p * r / max(1e-9, p + r):.3f}", file=sys.stderr)
+    return thresholds
+
+
+def _pair_truth(ex: Example) -> Dict[Tuple[str, str], Dict[str, Optional[bool]]]:
+    out = {}
+    for (a, b, _), labels in zip(ex.pairs, ex.truth):
+        for label, value in labels.items():
+            pair = (b, a) if label.endswith("<") else ((a, b) if label.endswith(">") else tuple(sorted((a, b))))
+            out.setdefault(pair, {})[label] = value
+    return out
+
+
+def _fold(doc_id: str, folds: int) -> int:
+    """Deterministic fold by id, stable when articles are added."""
+    return zlib.crc32(doc_id.encode("utf-8")) % folds
+
+
+def run(gold: Sequence[Path], model: Optional[str], out: Path, epochs: int, min_precision: float,
+        limit: Optional[int] = None, data_dir: Path = DATA_DIR, folds: int = 5) -> Path:
+    gold = [Path(gold)] if isinstance(gold, (str, Path)) else [Path(g) for g in gold]
+    for path in gold:
+        if "shared/eval" in str(path.resolve()).replace("\\", "/"):
+            raise ValueError(f"{path}: evaluation gold is never training data")
+    nlp = load_pipeline(model, data_dir)
+    if CLASSIFIER in nlp.pipe_names:
+        nlp.remove_pipe(CLASSIFIER)  # candidates come from the rule components alone
+    classifier = RelationClassifier(str(data_dir))
+    examples = build_examples(nlp, classifier, gold, limit)
+    labels = sorted({label for ex in examples for truth in ex.truth for label, v in truth.items() if v})
+    print(f"relations: {len(examples)} articles, {sum(len(e.bags) for e in examples)} candidates, "
+          f"{sum(len(e.gold_keys) for e in examples)} gold relations reachable, labels {labels}", file=sys.stderr)
+    if not labels:
+        raise ValueError(f"{gold}: no candidate pair matches a gold relation")
+    predictions = out_of_fold(classifier, labels, examples, epochs, folds)
+    thresholds = choose_thresholds(labels, examples, predictions, min_precision)
+    train_model(classifier, labels, examples, epochs)
+    classifier.thresholds = thresholds
+    classifier.to_disk(out)
+    print(f"relations: saved {out}", file=sys.stderr)
+    return out
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--gold", type=Path, nargs="+", default=DEFAULT_GOLD,
+                        help="full-schema gold files to train on (default: SmartData train-full and data/training)")
+    parser.add_argument("--model", default=None, help="base pipeline (default: the bundled model)")
+    parser.add_argument("--out", type=Path, default=BUNDLED_MODEL / "relation_classifier")
+    parser.add_argument("--epochs", type=int, default=12)
+    parser.add_argument("--min-precision", type=float, default=0.7)
+    parser.add_argument("--limit", type=int, default=None, help="read at most N articles (smoke runs)")
+    args = parser.parse_args(argv)
+    for path in args.gold:
+        if not path.exists():
+            parser.error(f"{path} does not exist")
+    run(args.gold, args.model, args.out, args.epochs, args.min_precision, args.limit)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,71 @@
+"""The trained relation classifier: training on a tiny sample, saving, loading, predicting,
+and the relation-type registry that it, the graph and eval share."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from extractor.components.relation_classifier import RelationClassifier, labels_for
+from extractor.pipeline import BUNDLED_MODEL, CLASSIFIER, DATA_DIR, load_pipeline
+from extractor.relation_types import RELATION_TYPES, SYMMETRIC_TYPES, UNARY_TYPES
+from extractor.training import relations as training
+
+FIXTURE = Path(__file__).parent / "fixtures" / "relations.gold.jsonl"
+
+
+@pytest.fixture(scope="module")
+def rule_pipeline():
+    nlp = load_pipeline()
+    if CLASSIFIER in nlp.pipe_names:
+        nlp.remove_pipe(CLASSIFIER)
+    return nlp
+
+
+def test_trains_on_a_tiny_sample_saves_loads_and_predicts(tmp_path, rule_pipeline):
+    out = training.run(FIXTURE, None, tmp_path / "rc", epochs=5, min_precision=0.5, folds=2)
+    loaded = RelationClassifier(str(DATA_DIR)).from_disk(out)
+    assert "role<" in loaded.labels  # "Telekom-Chef Timotheus Höttges": organisation first
+    assert set(loaded.thresholds) == {f"{label}@{g}" for label in loaded.labels for g in ("sent", "cross")}
+    rule_pipeline.add_pipe(CLASSIFIER, config={"data_dir": str(DATA_DIR)}).from_disk(out)
+    try:
+        loaded.thresholds = dict.fromkeys(loaded.thresholds, 0.0)  # everything it can say
+        doc = rule_pipeline("Die Telekom-Chefin Anna Zyrbel sprach in Bonn. Sie lobte die Zusammenarbeit.")
+        for rel in doc._.relations:
+            assert RELATION_TYPES[rel["type"]].allows(*_types(doc, rel))
+            assert 0.0 <= rel["confidence"] <= 1.0 and rel["evidence"]["text"]
+    finally:
+        rule_pipeline.remove_pipe(CLASSIFIER)
+
+
+def test_training_refuses_evaluation_gold(tmp_path):
+    gold = tmp_path / "shared" / "eval" / "dev.gold.jsonl"
+    gold.parent.mkdir(parents=True)
+    gold.write_text(FIXTURE.read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(ValueError, match="never training data"):
+        training.run(gold, None, tmp_path / "rc", epochs=1, min_precision=0.5)
+
+
+@pytest.mark.skipif(not (BUNDLED_MODEL / CLASSIFIER / "cfg").exists(), reason="no trained classifier shipped")
+@pytest.mark.parametrize("text, subject, obj", [
+    ("Thomas Berger (Commerzbank) sieht die Lage gelassen.", "Thomas Berger", "Commerzbank"),
+])
+def test_shipped_classifier_finds_roles_no_rule_covers(analyse, rule_pipeline, text, subject, obj):
+    assert not rule_pipeline(text)._.relations  # no rule was written for this one
+    out = analyse(text)
+    names = {(r["type"], r["subject_name"], r["object_name"]) for r in out["relations"]}
+    assert ("role", subject, obj) in names, (names, out["entities"])
+
+
+def test_registry_is_the_contract_table():
+    assert SYMMETRIC_TYPES == {"cooperation_talks", "cooperation", "merger"}
+    assert UNARY_TYPES == {"insolvency", "layoffs"}
+    assert labels_for(("PERSON", "COMPANY")) == ["role>", "stake>"]
+    assert "role<" in labels_for(("COMPANY", "PERSON")) and "merger" in labels_for(("COMPANY", "ORG"))
+    assert labels_for(("PERSON", "PERSON")) == []
+
+
+def _types(doc, rel):
+    by_id = {e["id"]: e["type"] for e in doc._.entities}
+    return by_id[rel["subject"]], by_id.get(rel["object"])
