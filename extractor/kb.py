@@ -168,7 +168,8 @@ class KnowledgeBase:
         for i in range(1, len(low) - 2):  # longest generic head first: "Auto|gigant"
             if low[i:] in generic:
                 prefix = low[:i].rstrip("-")
-                return self.industry["prefixes"].get(prefix), prefix in self.industry["prefixes"]
+                # "Batterie|hersteller": a generic head makes any compound an industry noun, sector unknown
+                return self.industry["prefixes"].get(prefix), prefix in self.industry["prefixes"] or len(prefix) >= 3
         if low in generic:
             return None, True
         for i in range(1, min(13, len(low) - 2)):  # a compound of a known noun: "Luxus|autobauer"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -195,8 +196,10 @@ def _perfect(gold: Dict[str, Any]) -> Dict[str, Any]:
     for i, ent in enumerate(gold["entities"]):
         eid = f"E{i + 1}"
         strings = [(ent["name"], "name")] + [(n, "name") for n in ent.get("names", [])]
-        strings += [(a, "alias") for a in ent.get("aliases", [])]
         mentions = [_m(s, kind, max(text.find(s), 0)) for s, kind in strings]
+        # every occurrence of an alias: the first may be an apposition, which is not scored
+        mentions += [_m(a, "alias", m.start()) for a in ent.get("aliases", []) for m in re.finditer(re.escape(a), text)]
+        strings += [(a, "alias") for a in ent.get("aliases", [])]
         entities.append({"id": eid, "type": ent["type"], "name": ent["name"], "kb_id": None,
                          "mentions": mentions})
         for s, _ in strings[: 1 + len(ent.get("names", []))]:
@@ -223,3 +226,32 @@ def test_gold_against_itself(name: str) -> None:
     if report.alias_docs:
         assert report.micro("aliases").f1 == 1.0
     assert all(acc.accuracy == 1.0 for acc in report.attributes.values())
+
+
+def test_appositions_are_not_scored_either_way() -> None:
+    """CONTRACT.md: an alias mention directly followed by a name of its own entity ("der
+    Chip-Riese Intel") counts neither as a hit nor as a false alias; the same alias standing
+    alone later is scored."""
+    text = "Der Chip-Riese Intel streicht Stellen. Der Chip-Riese will sparen. Die Kalifornier auch."
+    gold = {"id": "a1", "text": text, "relations": [], "entities": [
+        {"name": "Intel", "type": "COMPANY", "names": [], "aliases": ["Chip-Riese", "Kalifornier"]}]}
+
+    def mention(s: str, kind: str, nth: int = 0) -> Dict[str, Any]:
+        start = -1
+        for _ in range(nth + 1):
+            start = text.index(s, start + 1)
+        return _m(s, kind, start)
+
+    apposition_only = {"id": "a1", "relations": [], "entities": [
+        _e("E1", "COMPANY", "Intel", mention("Der Chip-Riese", "alias"), mention("Intel", "name"))]}
+    alias = evaluate([gold], [apposition_only]).aliases["alias"]
+    assert (alias.tp, alias.fp, alias.fn) == (0, 0, 2)  # nothing said alone: both gold aliases missed
+
+    standing_alone = {"id": "a1", "relations": [], "entities": [
+        _e("E1", "COMPANY", "Intel", mention("Der Chip-Riese", "alias"), mention("Intel", "name"),
+           mention("Der Chip-Riese", "alias", 1), mention("Die Kalifornier", "alias"))]}
+    alias = evaluate([gold], [standing_alone]).aliases["alias"]
+    assert (alias.tp, alias.fp, alias.fn) == (2, 0, 0)
+
+    only_in_apposition = dict(gold, text="Der Chip-Riese Intel streicht Stellen.")
+    assert evaluate([only_in_apposition], [apposition_only]).aliases["alias"].fn == 1  # "Kalifornier" only

@@ -108,13 +108,16 @@ class AliasLinker:
         """ "der US-Autokonzern", "der bayerische Hersteller", "den US-Autogiganten"."""
         head_i, places = token.i, set()
         start = token.i
+        qualified = False  # a prefix such as "Online-" qualifies a bare generic head
         # prefix compound: US - Autokonzern
         if token.i + 2 < len(doc) and doc[token.i + 1].text == "-" and not token.whitespace_:
             place = self.kb.prefix_place(token.text)
-            if place is None:
-                return None
-            places |= self.kb.place_keys(place)
-            head_i = token.i + 2
+            if place is not None:
+                places |= self.kb.place_keys(place)
+            elif not token.is_alpha or token.is_upper or token.i in self._org_tokens(doc):
+                return None  # "die BMW-Tochter": a name compound, not a description
+            qualified = True
+            head_i = token.i + 2  # "der US-Autokonzern", "der Online-Riese", "der Android-Hersteller"
         head = doc[head_i]
         base, plural_form = self._head_base(head.text)
         if base is None:
@@ -144,7 +147,7 @@ class AliasLinker:
             place = self.kb.adjective_place(left.text)
             if place is not None:
                 places |= self.kb.place_keys(place)
-        if base.casefold() in self.need_place and not places:
+        if base.casefold() in self.need_place and not places and not qualified:
             return None
         if self._is_plural(determiner, doc[first:start], base, plural_form):
             return None
@@ -152,6 +155,10 @@ class AliasLinker:
             return None
         return Mention(first, head_i + 1, "COMPANY", kind=ALIAS, source="alias",
                        places=frozenset(places), sector=sector)
+
+    @staticmethod
+    def _org_tokens(doc: Doc) -> Set[int]:
+        return {i for m in mentions(doc) if m.type in ORG_TYPES for i in range(m.start, m.end)}
 
     def _head_base(self, word: str) -> Tuple[Optional[str], bool]:
         """Uninflected form of an industry noun and whether the form is plural-only."""

@@ -34,6 +34,9 @@ ORG_CUES = re.compile(r"(?i)(ministerium|regierung|gewerkschaft|verband|partei|b
 COMPOUND_HEADS = ("management", "sprecher", "sprecherin", "aktie", "aktien", "tochter", "mutter", "werk", "werke",
                   "zentrale", "gruppe", "konzern", "konzerns", "manager", "chef", "chefin", "vorstand", "betriebsrat",
                   "mitarbeiter", "belegschaft", "kunden", "modelle", "motoren", "übernahme", "insolvenz", "pleite")
+INSTITUTION_HEADS = ("ministerium", "ministeriums", "präsidium", "präsidiums", "gericht", "gerichts", "gerichtshof",
+                     "gerichtshofs", "behörde", "kommission", "bundesamt", "bundesamts", "bundesamtes",
+                     "bundespolizei", "staatsanwaltschaft", "bundesagentur", "bundesanstalt")
 PRIORITY = {"kb": 4, "legal": 3, "title": 2, "apposition": 2, "ner": 1}
 
 
@@ -71,6 +74,7 @@ class EntityMentions:
         chosen = _resolve_overlaps(candidates)
         chosen += self._persons_after_titles(doc, chosen)
         chosen += self._companies_after_industry_nouns(doc, chosen)
+        chosen += _institutions(doc, chosen)
         found = mentions(doc)
         for mention in chosen:
             self._link_and_type(doc, mention)
@@ -182,6 +186,29 @@ class EntityMentions:
             return None
         match = process.extractOne(key, self._fold_choices, scorer=fuzz.ratio, score_cutoff=self.fuzzy_cutoff)
         return self.kb.folded_names()[match[0]] if match else None
+
+
+def _institutions(doc: Doc, chosen: List[Mention]) -> List[Mention]:
+    """Authorities named by a compound institution noun: "das Außenministerium", "Polizeipräsidium
+    München", "der Bundesgerichtshof". A bare head ("das Ministerium") is generic, not a name.
+    A place that completes the name is taken out of `chosen`."""
+    taken = {i for m in chosen for i in range(m.start, m.end)}
+    found = []
+    for token in doc:
+        low = token.lower_
+        if token.i in taken or not token.is_alpha or not token.text[:1].isupper() or token.is_sent_start and token.i:
+            continue
+        head = next((h for h in INSTITUTION_HEADS if low.endswith(h) and len(low) >= len(h) + 3), None)
+        if head is None:
+            continue
+        end = token.i + 1
+        place = next((m for m in chosen if m.start == end and m.type == "LOCATION"), None)
+        if place is not None and token.whitespace_:
+            end = place.end  # "Polizeipräsidium München": the place is part of the name
+            chosen.remove(place)
+        found.append(Mention(token.i, end, "ORG", source="institution"))
+        taken.update(range(token.i, end))
+    return found
 
 
 def _variants(forms: Iterable[str]) -> Iterable[str]:

@@ -18,6 +18,8 @@ from .mention import COMPOUND, ORG_TYPES, Mention
 from .relation import add_relation, entity_type
 
 OF = {"von", "der", "des", "bei", "beim", "vom", "im"}
+DESCRIPTOR_SPAN = 6  # tokens between "des" and the name: "des kanadischen Kaufhof-Eigners Hudson's Bay"
+CLAUSE_WORDS = {"und", "oder", "sowie", "aber", "sagte", "sagt", "ist", "war", "hat", "wird", "wurde"}
 ARTICLES = {"der", "die", "das", "des", "dem", "den"}
 COPULAS = {"wird": "incoming", "werden": "incoming", "soll": "incoming", "sollen": "incoming", "übernimmt": "incoming",
            "ist": "current", "bleibt": "current", "war": "former", "wurde": "current"}
@@ -46,6 +48,13 @@ class Roles:
         title = doc[start:end].text
         org = self._org_left(doc, start, ends)
         after_org = end
+        named = starts.get(end)  # "Analyst Craig Erlam vom Broker Oanda": title, person, organisation
+        if org is None and named is not None and _is_person(doc, named):
+            org = self._org_right(doc, sent, named.end, starts)
+            if org is not None:
+                status = self._status(doc, sent, start, org) or "current"
+                add_relation(doc, "role", named.entity, org.entity, sent, {"title": title, "status": status}, 0.85)
+                return
         if org is None:
             org = self._org_right(doc, sent, end, starts)
             after_org = org.end if org else end
@@ -62,17 +71,27 @@ class Roles:
         add_relation(doc, "role", person.entity, org.entity, sent, {"title": title, "status": status}, 0.9)
 
     def _org_left(self, doc: Doc, start: int, ends: dict) -> Optional[Mention]:
+        """ "BMW-Vorstandschef …" (compound) or "STARFACE Produktmanager …" (name, then title)."""
         org = ends.get(start - 1)
         if org and org.kind == COMPOUND and doc[start - 1].text == "-" and _is_org(doc, org):
+            return org
+        org = ends.get(start)
+        if org and org.kind != COMPOUND and _is_org(doc, org) and doc[start - 1].whitespace_:
             return org
         return None
 
     def _org_right(self, doc: Doc, sent: Span, end: int, starts: dict) -> Optional[Mention]:
-        if end < sent.end and doc[end].lower_ in OF:
-            for i in (end, end + 1, end + 2):  # "Chef des Allianz-Konzerns", "Chef des Energiekonzerns Eon"
-                org = starts.get(i)
-                if org and _is_org(doc, org):
-                    return org
+        """The organisation after "von/des/bei", past a short descriptor: "Chef des Allianz-Konzerns",
+        "Gründer des japanischen Technologie-Konzerns Kyocera", "Analyst Craig Erlam vom Broker Oanda"."""
+        if end >= sent.end or doc[end].lower_ not in OF:
+            return None
+        for i in range(end, min(sent.end, end + DESCRIPTOR_SPAN)):
+            found = starts.get(i)
+            if found is not None:
+                return found if _is_org(doc, found) else None
+            token = doc[i]
+            if i > end and (token.is_punct and token.text != "-" or token.lower_ in CLAUSE_WORDS):
+                return None
         return None
 
     def _org_before(self, doc: Doc, sent: Span, start: int, starts: dict) -> Optional[Mention]:

@@ -61,7 +61,12 @@ def run(data: Path, out: Path, work: Path, max_steps: Optional[int] = None, seed
         overrides["training.max_steps"] = max_steps
         overrides["training.eval_frequency"] = max(1, min(300, max_steps))
     spacy_train(CONFIG, work / "output", overrides=overrides)
-    best = work / "output" / "model-best"
+    return package(work / "output" / "model-best", out, work, limit)
+
+
+def package(best: Path, out: Path, work: Path, limit: Optional[int] = None) -> Path:
+    """The trained pipeline with our meta (sources, held-out GermEval scores) into `out`.
+    Also usable on the model-best of a training stopped early."""
     if not (best / "meta.json").exists():
         raise FileNotFoundError(f"training wrote no {best}")
     trained = spacy.load(best)
