@@ -18,6 +18,7 @@ import orjson
 
 from . import __version__
 from .io import (
+    STDIN,
     AtomicWriter,
     input_errors,
     iter_inputs,
@@ -124,6 +125,44 @@ def _check_graph_path(path: str) -> None:
     _check_output(path, "graph")
 
 
+def _graph_outputs(path: Optional[str]) -> Dict[str, str]:
+    """The files a graph path stands for (.csv also writes NAME.nodes.csv)."""
+    if not path:
+        return {}
+    if Path(path).suffix.lower() != ".csv":
+        return {"graph": path}
+    from .graph import nodes_csv_path
+
+    return {"graph": path, "graph node table": str(nodes_csv_path(path))}
+
+
+def _same_file(a: str, b: str) -> bool:
+    """Two names of one file: equal after resolving links and "..", or (both
+    existing) the same inode, as with hard links."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _check_distinct(inputs: Iterable[str], outputs: Dict[str, str]) -> None:
+    """Refuse, before any work, outputs that are an input or each other: the
+    readers skip the run's own outputs, so `-o a.jsonl` on input a.jsonl would
+    silently replace the input with an empty result, and two outputs on one
+    path would keep only the last written."""
+    named = [(what, path) for what, path in outputs.items() if path and path != STDIN]
+    sources = [p for p in inputs if p != STDIN and not os.path.isdir(p)]
+    for i, (what, path) in enumerate(named):
+        for other_what, other in named[:i]:
+            if _same_file(path, other):
+                raise UsageError(f"{what} {path} is the same file as the {other_what} {other}")
+        for source in sources:
+            if _same_file(path, source):
+                raise UsageError(f"{what} {path} is the input {source}: refusing to overwrite it")
+
+
 # ---------------------------------------------------------------------------
 # extract
 
@@ -133,6 +172,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if missing:
         raise UsageError("; ".join(missing))
     paths = output_paths(args.output)
+    _check_distinct(args.inputs, {"output": paths["out"], "rejected file": paths["rejected"],
+                                  "summary file": paths["summary"], **_graph_outputs(args.graph)})
     _check_output(paths["out"])
     if args.graph:
         _check_graph_path(args.graph)
@@ -301,6 +342,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
     missing = input_errors(args.results)
     if missing:
         raise UsageError("; ".join(missing))
+    _check_distinct(args.results, _graph_outputs(args.output))
     _check_graph_path(args.output)
     from .graph import GraphBuilder, write_graph
 
@@ -328,6 +370,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if missing:
         raise UsageError("; ".join(missing))
     if args.json:
+        _check_distinct([args.gold] + ([args.pred] if args.pred else []), {"report": args.json})
         _check_output(args.json, "report")
     from .evaluate import evaluate, format_report, report_to_dict
 

@@ -198,6 +198,35 @@ def test_usage_errors(fake, tmp_path, capsys):
     assert not (tmp_path / "out.jsonl").exists()
 
 
+def test_output_on_an_input_or_another_output_is_refused(tmp_path, monkeypatch, capsys):
+    """Exit 2 with one line before any work (no model loaded, nothing written):
+    the readers skip the run's own outputs, so `-o a.jsonl` on a.jsonl used to
+    replace the input with an empty result."""
+    monkeypatch.setattr(parallel, "load_extractor", lambda model=None: pytest.fail("work started"))
+    source = tmp_path / "a.jsonl"
+    shutil.copy(ARTICLES, source)
+    (tmp_path / "link.jsonl").symlink_to(source)
+    os.link(source, tmp_path / "hard.jsonl")
+    (tmp_path / "in.gexf").write_bytes(ARTICLES.read_bytes())  # sniffed as JSON lines
+    shutil.copy(ARTICLES, tmp_path / "gold.json")
+    shutil.copy(ARTICLES, tmp_path / "a.summary.json")  # a companion of -o a.jsonl
+    before = sorted((p.name, p.read_bytes()) for p in tmp_path.iterdir())
+    t = str(tmp_path)
+    for argv in (["extract", f"{t}/a.jsonl", "-o", f"{t}/a.jsonl"],
+                 ["extract", f"{t}/a.jsonl", "-o", f"{t}/sub/../link.jsonl"],
+                 ["extract", f"{t}/hard.jsonl", "-o", f"{t}/a.jsonl"],
+                 ["extract", f"{t}/a.jsonl", "-o", f"{t}/s.gexf", "--graph", f"{t}/s.gexf"],
+                 ["extract", f"{t}/a.jsonl", "-o", f"{t}/g.nodes.csv", "--graph", f"{t}/g.csv"],
+                 ["extract", f"{t}/in.gexf", "-o", f"{t}/out.jsonl", "--graph", f"{t}/in.gexf"],
+                 ["extract", f"{t}/a.summary.json", "-o", f"{t}/a.jsonl"],
+                 ["graph", f"{t}/in.gexf", "-o", f"{t}/in.gexf"],
+                 ["eval", "--gold", f"{t}/gold.json", "--json", f"{t}/gold.json"]):
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert err.startswith("extractor: error: ") and err.count("\n") == 1, err
+        assert sorted((p.name, p.read_bytes()) for p in tmp_path.iterdir()) == before, argv
+
+
 def test_unknown_model_is_usage_error(tmp_path, capsys):
     out = tmp_path / "out.jsonl"
     code = main(["extract", str(ARTICLES), "-o", str(out), "--model", str(tmp_path / "kein-modell"), "-q"])
