@@ -20,6 +20,7 @@ from . import __version__
 from .io import (
     STDIN,
     AtomicWriter,
+    StdoutWriter,
     input_errors,
     iter_inputs,
     iter_json_objects,
@@ -64,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     extract = commands.add_parser("extract", help="extract entities and relations from articles")
     extract.add_argument("inputs", nargs="+", metavar="INPUT", help="file, folder (walked) or - for stdin")
-    extract.add_argument("-o", "--output", required=True, metavar="OUT.jsonl", help="output JSON lines (.gz compresses)")
+    extract.add_argument("-o", "--output", required=True, metavar="OUT.jsonl", help="output JSON lines (.gz compresses; - for stdout)")
     extract.add_argument("--graph", metavar="GRAPH", help="also write the relation graph (.gexf, .graphml or .csv)")
     extract.add_argument("--model", metavar="NAME|PATH", help="spaCy pipeline to build on (default: bundled model)")
     extract.add_argument("--workers", type=_positive, default=1, metavar="N", help="worker processes (default 1)")
@@ -168,24 +169,16 @@ def _check_distinct(inputs: Iterable[str], outputs: Dict[str, str]) -> None:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    missing = input_errors(args.inputs)
-    if missing:
-        raise UsageError("; ".join(missing))
-    paths = output_paths(args.output)
-    _check_distinct(args.inputs, {"output": paths["out"], "rejected file": paths["rejected"],
-                                  "summary file": paths["summary"], **_graph_outputs(args.graph)})
-    _check_output(paths["out"])
-    if args.graph:
-        _check_graph_path(args.graph)
+    paths = _extract_paths(args)
     summary = RunSummary()
-    exclude = list(paths.values()) + ([args.graph] if args.graph else [])
+    exclude = [p for p in paths.values() if p != STDIN] + ([args.graph] if args.graph else [])
     items = iter_inputs(args.inputs, exclude=exclude)
     show = not args.quiet
     bar = _progress(show)
-    rejected = AtomicWriter(paths["rejected"], lazy=True)
+    rejected = AtomicWriter(paths["rejected"], lazy=True) if "rejected" in paths else _NoRejectedFile()
     builder = _graph_builder() if args.graph else None
     try:
-        with AtomicWriter(paths["out"]) as out:
+        with _output_writer(paths["out"]) as out:
             records = Marker(items, summary, rejected, fail=args.errors == "fail", bar=bar)
             for result in process_records(records, args.model, args.workers, args.batch_size):
                 if result.get("status") == STATUS_ERROR:
@@ -202,14 +195,15 @@ def cmd_extract(args: argparse.Namespace) -> int:
     except FailFast:
         rejected.discard()
         _close(bar)
-        _error("stopped at the first rejected or failed record (--errors fail), nothing written")
+        written = "records before it are on stdout" if paths["out"] == STDIN else "nothing written"
+        _error(f"stopped at the first rejected or failed record (--errors fail), {written}")
         return EXIT_REJECTED
     except BaseException:
         rejected.discard()
         _close(bar)
         raise
     _close(bar)
-    if not rejected.opened and summary.n_rejected == 0:
+    if "rejected" in paths and not rejected.opened and summary.n_rejected == 0:
         _remove_stale(paths["rejected"])
     if builder is not None:
         from .graph import write_graph
@@ -217,11 +211,48 @@ def cmd_extract(args: argparse.Namespace) -> int:
         write_graph(builder.to_graph(), args.graph)
     summary.finish()
     summary.extra.update(_run_info(args, paths, summary))
-    with AtomicWriter(paths["summary"]) as fh:
-        fh.write(orjson.dumps(summary.to_json(), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+    if "summary" in paths:
+        with AtomicWriter(paths["summary"]) as fh:
+            fh.write(orjson.dumps(summary.to_json(), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
     if show:
         print(summary.line(), file=sys.stderr)
     return _exit_status(summary)
+
+
+def _extract_paths(args: argparse.Namespace) -> Dict[str, str]:
+    """The run's output files, checked before any work. `-o -` streams the
+    results to stdout and writes no companions: rejected records are then only
+    reported on stderr, and the summary only goes to stderr as its line."""
+    missing = input_errors(args.inputs)
+    if missing:
+        raise UsageError("; ".join(missing))
+    paths = {"out": STDIN} if args.output == STDIN else output_paths(args.output)
+    _check_distinct(args.inputs, {"output": paths["out"], "rejected file": paths.get("rejected", ""),
+                                  "summary file": paths.get("summary", ""), **_graph_outputs(args.graph)})
+    if paths["out"] != STDIN:
+        _check_output(paths["out"])
+    if args.graph:
+        _check_graph_path(args.graph)
+    return paths
+
+
+def _output_writer(path: str) -> Any:
+    return StdoutWriter() if path == STDIN else AtomicWriter(path)
+
+
+class _NoRejectedFile:
+    """Stands in for OUT.rejected.jsonl where there is none (`-o -`)."""
+
+    opened = False
+
+    def write(self, data: bytes) -> None:
+        pass
+
+    def commit(self) -> None:
+        pass
+
+    def discard(self) -> None:
+        pass
 
 
 def _exit_status(summary: RunSummary) -> int:
@@ -239,7 +270,7 @@ class Marker:
     is skipped); otherwise the language is detected from the text.
     """
 
-    def __init__(self, items: Iterable[Any], summary: RunSummary, rejected: AtomicWriter,
+    def __init__(self, items: Iterable[Any], summary: RunSummary, rejected: Any,
                  fail: bool = False, bar: Any = None) -> None:
         from .sources.dedup import NearDuplicateIndex
 
@@ -324,7 +355,7 @@ def _run_info(args: argparse.Namespace, paths: Dict[str, str], summary: RunSumma
     return {
         "inputs": list(args.inputs),
         "output": paths["out"],
-        "rejected_file": paths["rejected"] if summary.n_rejected else None,
+        "rejected_file": paths.get("rejected") if summary.n_rejected else None,
         "graph": args.graph,
         "model": args.model,
         "workers": args.workers,

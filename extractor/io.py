@@ -485,6 +485,33 @@ class AtomicWriter:
         self._fh = self._raw = None
 
 
+class StdoutWriter:
+    """`-o -`: AtomicWriter's interface over stdout. Lines go out as they come,
+    so a consumer of the pipe sees results while the run goes on; there is no
+    file to rename or take back."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._fh = sys.stdout.buffer
+
+    def __enter__(self) -> "StdoutWriter":
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        self.commit()
+
+    def write(self, data: bytes) -> None:
+        self._fh.write(data)
+
+    def write_jsonl(self, obj: Any) -> None:
+        """One JSON object and a newline."""
+        self.write(orjson.dumps(obj, option=orjson.OPT_APPEND_NEWLINE))
+        self.count += 1
+
+    def commit(self) -> None:
+        self._fh.flush()
+
+
 def _default_mode(path: Path) -> int:
     """Permissions of the file being replaced, else the usual 0666 minus umask
     (mkstemp creates 0600, which would surprise users sharing results)."""
@@ -549,6 +576,7 @@ def input_errors(paths: Iterable[str]) -> List[str]:
 __all__ = [
     "AtomicWriter",
     "LineRejected",
+    "StdoutWriter",
     "input_errors",
     "iter_file",
     "iter_inputs",

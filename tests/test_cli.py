@@ -154,6 +154,19 @@ def test_extract_stdin(fake, tmp_path, monkeypatch):
     assert [r["id"] for r in lines(out)] == IDS
 
 
+def test_extract_to_stdout(fake, tmp_path, monkeypatch, capsys):
+    """`-o -`: results on stdout (no file named "-" and no companions), rejections
+    and the summary line on stderr."""
+    folder = mixed_folder(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert main(["extract", str(folder), "-o", "-"]) == 1
+    out, err = capsys.readouterr()
+    assert [orjson.loads(line)["id"] for line in out.splitlines()] == IDS + ["b-siemens"]
+    assert f"{folder / 'a-news.jsonl.gz'}:2: invalid JSON" in err
+    assert "4 read, 4 processed" in err and "1 rejected" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]
+
+
 def test_extract_with_workers_and_graph(fake, tmp_path):
     pytest.importorskip("networkx")
     out = tmp_path / "out.jsonl"
