@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -165,6 +166,48 @@ def test_extract_to_stdout(fake, tmp_path, monkeypatch, capsys):
     assert f"{folder / 'a-news.jsonl.gz'}:2: invalid JSON" in err
     assert "4 read, 4 processed" in err and "1 rejected" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]
+
+
+# `python -c` with the stand-in extractor: a real process reading real pipes.
+FAKE_CLI = """import sys
+sys.path.insert(0, "tests")
+import test_cli
+from extractor import parallel
+parallel.load_extractor = lambda model=None: test_cli.FakeExtractor(model)
+from extractor.cli import main
+raise SystemExit(main(sys.argv[1:]))
+"""
+
+
+def test_extract_from_pipes_loses_nothing(tmp_path):
+    """Pipes, FIFOs and /dev/stdin cannot be reopened or rewound: the format
+    sniff used to swallow their first 4 KB (twice for a .json FIFO)."""
+    if shutil.which("bash") is None or not hasattr(os, "mkfifo"):
+        pytest.skip("needs bash and FIFOs")
+    ids = {}
+    for name in "abcde":
+        ids[name] = [f"{name}{i}" for i in range(300)]
+        docs = ({"id": i, "text": f"Artikel {i} über BMW und Siemens.", "lang": "de"} for i in ids[name])
+        (tmp_path / f"{name}.jsonl").write_bytes(b"".join(orjson.dumps(d) + b"\n" for d in docs))
+    assert (tmp_path / "a.jsonl").stat().st_size > 8192
+    os.mkfifo(tmp_path / "fifo")
+    os.mkfifo(tmp_path / "fifo.json")
+    cli = f"{sys.executable} -c '{FAKE_CLI}'"
+    script = (f"cd {tmp_path}; cat c.jsonl > fifo & c=$!; cat d.jsonl > fifo.json & d=$!\n"
+              f"(cd {ROOT}; cat {tmp_path}/a.jsonl | {cli} extract - <(cat {tmp_path}/b.jsonl) {tmp_path}/fifo "
+              f"{tmp_path}/fifo.json -o {tmp_path}/o1.jsonl -q); rc=$?; kill $c $d 2>/dev/null\n"
+              f"(cd {ROOT}; cat {tmp_path}/e.jsonl | {cli} extract /dev/stdin -o {tmp_path}/o2.jsonl -q) || exit\n"
+              "exit $rc\n")
+    proc = subprocess.Popen(["bash", "-c", script], stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        _, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # also the reader blocked on a FIFO's second open
+        proc.communicate()
+        pytest.fail("reading the pipes hung")
+    assert proc.returncode == 0, err.decode()[-2000:]
+    assert [r["id"] for r in lines(tmp_path / "o1.jsonl")] == ids["a"] + ids["b"] + ids["c"] + ids["d"]
+    assert [r["id"] for r in lines(tmp_path / "o2.jsonl")] == ids["e"]
 
 
 def test_extract_with_workers_and_graph(fake, tmp_path):
