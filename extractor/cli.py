@@ -2,7 +2,7 @@
 
 Exit status: 0 when every record was processed, 1 when some were rejected or
 failed in the pipeline (output line with "status": "error" and "error"), or
-`--errors fail` stopped the run, or a results file had bad lines; 2 on usage
+`--errors fail` stopped the run, or a results or gold file had bad lines; 2 on usage
 errors (bad options, missing inputs, unwritable output, unknown model).
 """
 
@@ -27,6 +27,8 @@ from .io import (
     output_dir_error,
     output_paths,
     rejected_bytes,
+    split_name,
+    walk_files,
 )
 from .parallel import ModelError, process_records
 from .records import Record, Rejected
@@ -379,7 +381,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
 
     builder = GraphBuilder()
     bad = 0
-    for path in args.results:
+    for path in _results_files(args.results):
         for line, value in iter_json_objects(path):
             if isinstance(value, str):
                 bad += 1
@@ -392,6 +394,29 @@ def cmd_graph(args: argparse.Namespace) -> int:
     return EXIT_REJECTED if bad else EXIT_OK
 
 
+def _results_files(paths: Iterable[str]) -> List[str]:
+    """The given files, a folder standing for the result files under it (walked
+    like extract's inputs)."""
+    files: List[str] = []
+    for path in paths:
+        if not os.path.isdir(path):
+            files.append(path)
+            continue
+        found = [f for f in walk_files(path) if _is_results_file(f)]
+        if not found:
+            raise UsageError(f"no result files (*.jsonl, *.ndjson, optionally compressed) in folder {path}")
+        files.extend(found)
+    return files
+
+
+def _is_results_file(path: str) -> bool:
+    """JSON lines, but not a run's rejected records (OUT.rejected.jsonl, its
+    index): those are input lines, not results. OUT.summary.json is no JSON
+    lines file either."""
+    stem, ext, _ = split_name(path)
+    return ext in (".jsonl", ".ndjson") and "rejected" not in stem.split(".")
+
+
 # ---------------------------------------------------------------------------
 # eval
 
@@ -400,28 +425,35 @@ def cmd_eval(args: argparse.Namespace) -> int:
     missing = input_errors([args.gold] + ([args.pred] if args.pred else []))
     if missing:
         raise UsageError("; ".join(missing))
+    for option, path in (("--gold", args.gold), ("--pred", args.pred)):
+        if path and os.path.isdir(path):
+            raise UsageError(f"{option} {path} is a folder: give one JSON-lines file")
     if args.json:
         _check_distinct([args.gold] + ([args.pred] if args.pred else []), {"report": args.json})
         _check_output(args.json, "report")
     from .evaluate import evaluate, format_report, report_to_dict
 
+    bad: List[str] = []
     if args.pred:
-        predictions: Iterable[Dict[str, Any]] = _objects(args.pred)
+        predictions: Iterable[Dict[str, Any]] = _objects(args.pred, bad)
     else:
         predictions = _predict_gold(args)
-    report = evaluate(_objects(args.gold), predictions)
+    report = evaluate(_objects(args.gold, bad), predictions)
     print(format_report(report))
     if args.json:
         with AtomicWriter(args.json) as fh:
             fh.write(orjson.dumps(report_to_dict(report), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
-    return EXIT_OK
+    return EXIT_REJECTED if bad else EXIT_OK
 
 
-def _objects(path: str) -> Iterator[Dict[str, Any]]:
-    """Objects of a JSON-lines file; bad lines are reported and left out."""
+def _objects(path: str, bad: List[str]) -> Iterator[Dict[str, Any]]:
+    """Objects of a JSON-lines file. Bad lines are reported, left out and
+    added to `bad`: scores over a partly read gold file must not pass as
+    clean (exit 1)."""
     for line, value in iter_json_objects(path):
         if isinstance(value, str):
-            print(f"{path}:{line}: {value}", file=sys.stderr)
+            bad.append(f"{path}:{line}: {value}")
+            print(bad[-1], file=sys.stderr)
         else:
             yield value
 

@@ -314,6 +314,42 @@ def test_eval_with_pred(fake, tmp_path, capsys):
     assert main(["eval", "--gold", str(gold), "--json", str(tmp_path / "r2.json")]) == 0  # runs the (fake) extractor
 
 
+def test_graph_command_reads_a_folder(fake, tmp_path, capsys):
+    """A folder stands for the result files under it; the runs' rejected and
+    summary files next to them are not read (it crashed with IsADirectoryError)."""
+    pytest.importorskip("networkx")
+    runs = tmp_path / "runs"
+    assert main(["extract", str(ARTICLES), "-o", str(runs / "a.jsonl"), "-q"]) == 0
+    assert main(["extract", str(mixed_folder(tmp_path)), "-o", str(runs / "sub" / "b.jsonl.gz"), "-q"]) == 1
+    assert (runs / "sub" / "b.rejected.jsonl").exists() and (runs / "a.summary.json").exists()
+    capsys.readouterr()
+    assert main(["graph", str(runs / "a.jsonl"), str(runs / "sub" / "b.jsonl.gz"), "-o", str(tmp_path / "g1.gexf")]) == 0
+    files_line = capsys.readouterr().err.split(" -> ")[0]
+    assert main(["graph", str(runs), "-o", str(tmp_path / "g2.gexf")]) == 0
+    assert capsys.readouterr().err.split(" -> ")[0] == files_line
+    (tmp_path / "leer").mkdir()
+    assert main(["graph", str(tmp_path / "leer"), "-o", str(tmp_path / "g3.gexf")]) == 2
+    assert "no result files" in capsys.readouterr().err
+    assert not (tmp_path / "g3.gexf").exists()
+
+
+def test_eval_bad_gold_lines_exit_1_and_folders_exit_2(fake, tmp_path, capsys):
+    gold = tmp_path / "gold.jsonl"
+    good = orjson.dumps({"id": "a", "text": "BMW und Siemens.", "entities": [{"name": "BMW", "type": "COMPANY"}]})
+    gold.write_bytes(good + b'\n{"id": "b", "text": \n[1, 2]\n')
+    assert main(["eval", "--gold", str(gold)]) == 1
+    err = capsys.readouterr().err
+    assert f"{gold}:2: invalid JSON" in err and f"{gold}:3: not a JSON object" in err
+    pred = tmp_path / "pred.jsonl"
+    assert main(["extract", str(gold), "-o", str(pred), "-q"]) == 1
+    assert main(["eval", "--gold", str(gold), "--pred", str(pred)]) == 1
+    assert f"{gold}:3: not a JSON object" in capsys.readouterr().err
+    for argv in (["eval", "--gold", str(tmp_path)], ["eval", "--gold", str(gold), "--pred", str(tmp_path)]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "is a folder" in err
+
+
 # ---------------------------------------------------------------------------
 # parallel, with the stand-in extractor
 
