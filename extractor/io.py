@@ -326,6 +326,7 @@ def _validate(value: Any, file: str, number: int, stem: str, raw: bytes) -> Item
             fields[key] = str(fields[key])
     if fields.get("id") is None:
         fields["id"] = f"{stem}:{number}"
+    fields["id"] = str(fields["id"])
     return Record(**fields, meta=meta, origin=f"{file}:{number}")
 
 
@@ -336,9 +337,16 @@ def _invalid_reason(value: Any) -> Optional[str]:
         return "missing text"
     if not isinstance(value["text"], str):
         return "text is not a string"
-    if value.get("id") is not None and not isinstance(value["id"], str):
-        return "id is not a string"
+    if value.get("id") is not None and not _usable_id(value["id"]):
+        return "id is not a string or integer"
     return None
+
+
+def _usable_id(value: Any) -> bool:
+    """Strings, and integers (kept as strings: many dumps number their
+    articles); not floats or booleans, whose string forms ("1.0", "True") would
+    be ids nobody wrote."""
+    return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
 
 
 def iter_stdin() -> Iterator[Item]:
