@@ -2,7 +2,7 @@
 
 Exit status: 0 when every record was processed, 1 when some were rejected or
 failed in the pipeline (output line with "status": "error" and "error"), or
-`--errors fail` stopped the run, or a results file had bad lines; 2 on usage
+`--errors fail` stopped the run, or a results or gold file had bad lines; 2 on usage
 errors (bad options, missing inputs, unwritable output, unknown model).
 """
 
@@ -18,13 +18,17 @@ import orjson
 
 from . import __version__
 from .io import (
+    STDIN,
     AtomicWriter,
+    StdoutWriter,
     input_errors,
     iter_inputs,
     iter_json_objects,
     output_dir_error,
     output_paths,
     rejected_bytes,
+    split_name,
+    walk_files,
 )
 from .parallel import ModelError, process_records
 from .records import Record, Rejected
@@ -63,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     extract = commands.add_parser("extract", help="extract entities and relations from articles")
     extract.add_argument("inputs", nargs="+", metavar="INPUT", help="file, folder (walked) or - for stdin")
-    extract.add_argument("-o", "--output", required=True, metavar="OUT.jsonl", help="output JSON lines (.gz compresses)")
+    extract.add_argument("-o", "--output", required=True, metavar="OUT.jsonl", help="output JSON lines (.gz compresses; - for stdout)")
     extract.add_argument("--graph", metavar="GRAPH", help="also write the relation graph (.gexf, .graphml or .csv)")
     extract.add_argument("--model", metavar="NAME|PATH", help="spaCy pipeline to build on (default: bundled model)")
     extract.add_argument("--workers", type=_positive, default=1, metavar="N", help="worker processes (default 1)")
@@ -124,27 +128,59 @@ def _check_graph_path(path: str) -> None:
     _check_output(path, "graph")
 
 
+def _graph_outputs(path: Optional[str]) -> Dict[str, str]:
+    """The files a graph path stands for (.csv also writes NAME.nodes.csv)."""
+    if not path:
+        return {}
+    if Path(path).suffix.lower() != ".csv":
+        return {"graph": path}
+    from .graph import nodes_csv_path
+
+    return {"graph": path, "graph node table": str(nodes_csv_path(path))}
+
+
+def _same_file(a: str, b: str) -> bool:
+    """Two names of one file: equal after resolving links and "..", or (both
+    existing) the same inode, as with hard links."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _check_distinct(inputs: Iterable[str], outputs: Dict[str, str]) -> None:
+    """Refuse, before any work, outputs that are an input or each other: the
+    readers skip the run's own outputs, so `-o a.jsonl` on input a.jsonl would
+    silently replace the input with an empty result, and two outputs on one
+    path would keep only the last written."""
+    named = [(what, path) for what, path in outputs.items() if path and path != STDIN]
+    sources = [p for p in inputs if p != STDIN and not os.path.isdir(p)]
+    for i, (what, path) in enumerate(named):
+        for other_what, other in named[:i]:
+            if _same_file(path, other):
+                raise UsageError(f"{what} {path} is the same file as the {other_what} {other}")
+        for source in sources:
+            if _same_file(path, source):
+                raise UsageError(f"{what} {path} is the input {source}: refusing to overwrite it")
+
+
 # ---------------------------------------------------------------------------
 # extract
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    missing = input_errors(args.inputs)
-    if missing:
-        raise UsageError("; ".join(missing))
-    paths = output_paths(args.output)
-    _check_output(paths["out"])
-    if args.graph:
-        _check_graph_path(args.graph)
+    paths = _extract_paths(args)
     summary = RunSummary()
-    exclude = list(paths.values()) + ([args.graph] if args.graph else [])
+    exclude = [p for p in paths.values() if p != STDIN] + ([args.graph] if args.graph else [])
     items = iter_inputs(args.inputs, exclude=exclude)
     show = not args.quiet
     bar = _progress(show)
-    rejected = AtomicWriter(paths["rejected"], lazy=True)
+    rejected = AtomicWriter(paths["rejected"], lazy=True) if "rejected" in paths else _NoRejectedFile()
     builder = _graph_builder() if args.graph else None
     try:
-        with AtomicWriter(paths["out"]) as out:
+        with _output_writer(paths["out"]) as out:
             records = Marker(items, summary, rejected, fail=args.errors == "fail", bar=bar)
             for result in process_records(records, args.model, args.workers, args.batch_size):
                 if result.get("status") == STATUS_ERROR:
@@ -161,14 +197,15 @@ def cmd_extract(args: argparse.Namespace) -> int:
     except FailFast:
         rejected.discard()
         _close(bar)
-        _error("stopped at the first rejected or failed record (--errors fail), nothing written")
+        written = "records before it are on stdout" if paths["out"] == STDIN else "nothing written"
+        _error(f"stopped at the first rejected or failed record (--errors fail), {written}")
         return EXIT_REJECTED
     except BaseException:
         rejected.discard()
         _close(bar)
         raise
     _close(bar)
-    if not rejected.opened and summary.n_rejected == 0:
+    if "rejected" in paths and not rejected.opened and summary.n_rejected == 0:
         _remove_stale(paths["rejected"])
     if builder is not None:
         from .graph import write_graph
@@ -176,11 +213,48 @@ def cmd_extract(args: argparse.Namespace) -> int:
         write_graph(builder.to_graph(), args.graph)
     summary.finish()
     summary.extra.update(_run_info(args, paths, summary))
-    with AtomicWriter(paths["summary"]) as fh:
-        fh.write(orjson.dumps(summary.to_json(), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+    if "summary" in paths:
+        with AtomicWriter(paths["summary"]) as fh:
+            fh.write(orjson.dumps(summary.to_json(), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
     if show:
         print(summary.line(), file=sys.stderr)
     return _exit_status(summary)
+
+
+def _extract_paths(args: argparse.Namespace) -> Dict[str, str]:
+    """The run's output files, checked before any work. `-o -` streams the
+    results to stdout and writes no companions: rejected records are then only
+    reported on stderr, and the summary only goes to stderr as its line."""
+    missing = input_errors(args.inputs)
+    if missing:
+        raise UsageError("; ".join(missing))
+    paths = {"out": STDIN} if args.output == STDIN else output_paths(args.output)
+    _check_distinct(args.inputs, {"output": paths["out"], "rejected file": paths.get("rejected", ""),
+                                  "summary file": paths.get("summary", ""), **_graph_outputs(args.graph)})
+    if paths["out"] != STDIN:
+        _check_output(paths["out"])
+    if args.graph:
+        _check_graph_path(args.graph)
+    return paths
+
+
+def _output_writer(path: str) -> Any:
+    return StdoutWriter() if path == STDIN else AtomicWriter(path)
+
+
+class _NoRejectedFile:
+    """Stands in for OUT.rejected.jsonl where there is none (`-o -`)."""
+
+    opened = False
+
+    def write(self, data: bytes) -> None:
+        pass
+
+    def commit(self) -> None:
+        pass
+
+    def discard(self) -> None:
+        pass
 
 
 def _exit_status(summary: RunSummary) -> int:
@@ -198,7 +272,7 @@ class Marker:
     is skipped); otherwise the language is detected from the text.
     """
 
-    def __init__(self, items: Iterable[Any], summary: RunSummary, rejected: AtomicWriter,
+    def __init__(self, items: Iterable[Any], summary: RunSummary, rejected: Any,
                  fail: bool = False, bar: Any = None) -> None:
         from .sources.dedup import NearDuplicateIndex
 
@@ -283,7 +357,7 @@ def _run_info(args: argparse.Namespace, paths: Dict[str, str], summary: RunSumma
     return {
         "inputs": list(args.inputs),
         "output": paths["out"],
-        "rejected_file": paths["rejected"] if summary.n_rejected else None,
+        "rejected_file": paths.get("rejected") if summary.n_rejected else None,
         "graph": args.graph,
         "model": args.model,
         "workers": args.workers,
@@ -301,12 +375,13 @@ def cmd_graph(args: argparse.Namespace) -> int:
     missing = input_errors(args.results)
     if missing:
         raise UsageError("; ".join(missing))
+    _check_distinct(args.results, _graph_outputs(args.output))
     _check_graph_path(args.output)
     from .graph import GraphBuilder, write_graph
 
     builder = GraphBuilder()
     bad = 0
-    for path in args.results:
+    for path in _results_files(args.results):
         for line, value in iter_json_objects(path):
             if isinstance(value, str):
                 bad += 1
@@ -319,6 +394,29 @@ def cmd_graph(args: argparse.Namespace) -> int:
     return EXIT_REJECTED if bad else EXIT_OK
 
 
+def _results_files(paths: Iterable[str]) -> List[str]:
+    """The given files, a folder standing for the result files under it (walked
+    like extract's inputs)."""
+    files: List[str] = []
+    for path in paths:
+        if not os.path.isdir(path):
+            files.append(path)
+            continue
+        found = [f for f in walk_files(path) if _is_results_file(f)]
+        if not found:
+            raise UsageError(f"no result files (*.jsonl, *.ndjson, optionally compressed) in folder {path}")
+        files.extend(found)
+    return files
+
+
+def _is_results_file(path: str) -> bool:
+    """JSON lines, but not a run's rejected records (OUT.rejected.jsonl, its
+    index): those are input lines, not results. OUT.summary.json is no JSON
+    lines file either."""
+    stem, ext, _ = split_name(path)
+    return ext in (".jsonl", ".ndjson") and "rejected" not in stem.split(".")
+
+
 # ---------------------------------------------------------------------------
 # eval
 
@@ -327,27 +425,35 @@ def cmd_eval(args: argparse.Namespace) -> int:
     missing = input_errors([args.gold] + ([args.pred] if args.pred else []))
     if missing:
         raise UsageError("; ".join(missing))
+    for option, path in (("--gold", args.gold), ("--pred", args.pred)):
+        if path and os.path.isdir(path):
+            raise UsageError(f"{option} {path} is a folder: give one JSON-lines file")
     if args.json:
+        _check_distinct([args.gold] + ([args.pred] if args.pred else []), {"report": args.json})
         _check_output(args.json, "report")
     from .evaluate import evaluate, format_report, report_to_dict
 
+    bad: List[str] = []
     if args.pred:
-        predictions: Iterable[Dict[str, Any]] = _objects(args.pred)
+        predictions: Iterable[Dict[str, Any]] = _objects(args.pred, bad)
     else:
         predictions = _predict_gold(args)
-    report = evaluate(_objects(args.gold), predictions)
+    report = evaluate(_objects(args.gold, bad), predictions)
     print(format_report(report))
     if args.json:
         with AtomicWriter(args.json) as fh:
             fh.write(orjson.dumps(report_to_dict(report), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
-    return EXIT_OK
+    return EXIT_REJECTED if bad else EXIT_OK
 
 
-def _objects(path: str) -> Iterator[Dict[str, Any]]:
-    """Objects of a JSON-lines file; bad lines are reported and left out."""
+def _objects(path: str, bad: List[str]) -> Iterator[Dict[str, Any]]:
+    """Objects of a JSON-lines file. Bad lines are reported, left out and
+    added to `bad`: scores over a partly read gold file must not pass as
+    clean (exit 1)."""
     for line, value in iter_json_objects(path):
         if isinstance(value, str):
-            print(f"{path}:{line}: {value}", file=sys.stderr)
+            bad.append(f"{path}:{line}: {value}")
+            print(bad[-1], file=sys.stderr)
         else:
             yield value
 

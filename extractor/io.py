@@ -146,12 +146,13 @@ def _read_all(path: str) -> bytes:
         raise _Unreadable(f"{type(err).__name__}: {err}") from err
 
 
-def _sample(path: str) -> bytes:
-    try:
-        with open_binary(path) as fh:
-            return fh.read(SNIFF_BYTES)
-    except STREAM_ERRORS as err:
-        raise _Unreadable(f"{type(err).__name__}: {err}") from err
+def _peeked(fh: BinaryIO) -> tuple[bytes, BinaryIO]:
+    """The first SNIFF_BYTES of `fh` and a stream that replays them before the
+    rest. The sniff must not cost a second open or a seek: a pipe or FIFO
+    (`extract <(cat f.jsonl)`, /dev/stdin) has neither, and its first bytes
+    would be lost."""
+    head = fh.read(SNIFF_BYTES)
+    return head, io.BufferedReader(_PrefixedStream(head, fh), buffer_size=1 << 16)  # type: ignore[arg-type]
 
 
 def _first_char(sample: bytes) -> bytes:
@@ -160,21 +161,30 @@ def _first_char(sample: bytes) -> bytes:
 
 
 def _iter_sniffed(path: str, stem: str) -> Iterator[Item]:
-    sample = _sample(path)
-    kind = sniff(sample)
+    try:
+        with open_binary(path) as fh:
+            head, stream = _peeked(fh)
+            yield from _sniffed_items(sniff(head), stream, path, stem)
+    except STREAM_ERRORS as err:
+        raise _Unreadable(f"{type(err).__name__}: {err}") from err
+
+
+def _sniffed_items(kind: str, stream: BinaryIO, path: str, stem: str) -> Iterator[Item]:
     if kind == "warc":
         if split_name(path)[2] in ("", ".gz"):
-            yield from _iter_warc(path)
+            yield from _iter_warc(path, stream)
         else:
             yield Skipped(file=path, reason="unsupported WARC compression")
-    elif kind in ("jsonl", "json"):
-        yield from _iter_json_file(path, stem, array_ok=True)
+    elif kind == "json":
+        yield from _iter_json_array(stream.read(), path, stem)
+    elif kind == "jsonl":
+        yield from _iter_json_stream(stream, path, stem, whole_ok=True)
     elif kind == "binary":
         yield Skipped(file=path, reason="binary file")
     elif kind == "html":
-        yield _html_item(_read_all(path), path, stem)
+        yield _html_item(stream.read(), path, stem)
     else:
-        yield _text_item(_read_all(path), path, stem)
+        yield _text_item(stream.read(), path, stem)
 
 
 def sniff(sample: bytes) -> str:
@@ -195,10 +205,10 @@ def sniff(sample: bytes) -> str:
     return "text"
 
 
-def _iter_warc(path: str) -> Iterator[Item]:
+def _iter_warc(path: str, stream: Optional[BinaryIO] = None) -> Iterator[Item]:
     from .sources.warc import iter_warc
 
-    yield from iter_warc(path)
+    yield from iter_warc(path, stream)
 
 
 def _decode(data: bytes) -> Optional[str]:
@@ -226,12 +236,14 @@ def _html_item(data: bytes, path: str, stem: str) -> Item:
 
 
 def _iter_json_file(path: str, stem: str, array_ok: bool) -> Iterator[Item]:
-    if array_ok and _first_char(_sample(path)) == b"[":
-        yield from _iter_json_array(_read_all(path), path, stem)
-        return
     try:
         with open_binary(path) as fh:
-            yield from _iter_json_stream(fh, path, stem, whole_ok=array_ok)
+            if not array_ok:
+                yield from _iter_json_stream(fh, path, stem)
+                return
+            head, stream = _peeked(fh)
+            kind = "json" if _first_char(head) == b"[" else "jsonl"
+            yield from _sniffed_items(kind, stream, path, stem)
     except STREAM_ERRORS as err:
         raise _Unreadable(f"{type(err).__name__}: {err}") from err
 
@@ -314,6 +326,7 @@ def _validate(value: Any, file: str, number: int, stem: str, raw: bytes) -> Item
             fields[key] = str(fields[key])
     if fields.get("id") is None:
         fields["id"] = f"{stem}:{number}"
+    fields["id"] = str(fields["id"])
     return Record(**fields, meta=meta, origin=f"{file}:{number}")
 
 
@@ -324,9 +337,16 @@ def _invalid_reason(value: Any) -> Optional[str]:
         return "missing text"
     if not isinstance(value["text"], str):
         return "text is not a string"
-    if value.get("id") is not None and not isinstance(value["id"], str):
-        return "id is not a string"
+    if value.get("id") is not None and not _usable_id(value["id"]):
+        return "id is not a string or integer"
     return None
+
+
+def _usable_id(value: Any) -> bool:
+    """Strings, and integers (kept as strings: many dumps number their
+    articles); not floats or booleans, whose string forms ("1.0", "True") would
+    be ids nobody wrote."""
+    return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
 
 
 def iter_stdin() -> Iterator[Item]:
@@ -485,6 +505,33 @@ class AtomicWriter:
         self._fh = self._raw = None
 
 
+class StdoutWriter:
+    """`-o -`: AtomicWriter's interface over stdout. Lines go out as they come,
+    so a consumer of the pipe sees results while the run goes on; there is no
+    file to rename or take back."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._fh = sys.stdout.buffer
+
+    def __enter__(self) -> "StdoutWriter":
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        self.commit()
+
+    def write(self, data: bytes) -> None:
+        self._fh.write(data)
+
+    def write_jsonl(self, obj: Any) -> None:
+        """One JSON object and a newline."""
+        self.write(orjson.dumps(obj, option=orjson.OPT_APPEND_NEWLINE))
+        self.count += 1
+
+    def commit(self) -> None:
+        self._fh.flush()
+
+
 def _default_mode(path: Path) -> int:
     """Permissions of the file being replaced, else the usual 0666 minus umask
     (mkstemp creates 0600, which would surprise users sharing results)."""
@@ -549,6 +596,7 @@ def input_errors(paths: Iterable[str]) -> List[str]:
 __all__ = [
     "AtomicWriter",
     "LineRejected",
+    "StdoutWriter",
     "input_errors",
     "iter_file",
     "iter_inputs",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -154,6 +155,61 @@ def test_extract_stdin(fake, tmp_path, monkeypatch):
     assert [r["id"] for r in lines(out)] == IDS
 
 
+def test_extract_to_stdout(fake, tmp_path, monkeypatch, capsys):
+    """`-o -`: results on stdout (no file named "-" and no companions), rejections
+    and the summary line on stderr."""
+    folder = mixed_folder(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert main(["extract", str(folder), "-o", "-"]) == 1
+    out, err = capsys.readouterr()
+    assert [orjson.loads(line)["id"] for line in out.splitlines()] == IDS + ["b-siemens"]
+    assert f"{folder / 'a-news.jsonl.gz'}:2: invalid JSON" in err
+    assert "4 read, 4 processed" in err and "1 rejected" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]
+
+
+# `python -c` with the stand-in extractor: a real process reading real pipes.
+FAKE_CLI = """import sys
+sys.path.insert(0, "tests")
+import test_cli
+from extractor import parallel
+parallel.load_extractor = lambda model=None: test_cli.FakeExtractor(model)
+from extractor.cli import main
+raise SystemExit(main(sys.argv[1:]))
+"""
+
+
+def test_extract_from_pipes_loses_nothing(tmp_path):
+    """Pipes, FIFOs and /dev/stdin cannot be reopened or rewound: the format
+    sniff used to swallow their first 4 KB (twice for a .json FIFO)."""
+    if shutil.which("bash") is None or not hasattr(os, "mkfifo"):
+        pytest.skip("needs bash and FIFOs")
+    ids = {}
+    for name in "abcde":
+        ids[name] = [f"{name}{i}" for i in range(300)]
+        docs = ({"id": i, "text": f"Artikel {i} über BMW und Siemens.", "lang": "de"} for i in ids[name])
+        (tmp_path / f"{name}.jsonl").write_bytes(b"".join(orjson.dumps(d) + b"\n" for d in docs))
+    assert (tmp_path / "a.jsonl").stat().st_size > 8192
+    os.mkfifo(tmp_path / "fifo")
+    os.mkfifo(tmp_path / "fifo.json")
+    cli = f"{sys.executable} -c '{FAKE_CLI}'"
+    script = (f"cd {tmp_path}; cat c.jsonl > fifo & c=$!; cat d.jsonl > fifo.json & d=$!\n"
+              f"(cd {ROOT}; cat {tmp_path}/a.jsonl | {cli} extract - <(cat {tmp_path}/b.jsonl) {tmp_path}/fifo "
+              f"{tmp_path}/fifo.json -o {tmp_path}/o1.jsonl -q); rc=$?; kill $c $d 2>/dev/null\n"
+              f"(cd {ROOT}; cat {tmp_path}/e.jsonl | {cli} extract /dev/stdin -o {tmp_path}/o2.jsonl -q) || exit\n"
+              "exit $rc\n")
+    proc = subprocess.Popen(["bash", "-c", script], stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        _, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # also the reader blocked on a FIFO's second open
+        proc.communicate()
+        pytest.fail("reading the pipes hung")
+    assert proc.returncode == 0, err.decode()[-2000:]
+    assert [r["id"] for r in lines(tmp_path / "o1.jsonl")] == ids["a"] + ids["b"] + ids["c"] + ids["d"]
+    assert [r["id"] for r in lines(tmp_path / "o2.jsonl")] == ids["e"]
+
+
 def test_extract_with_workers_and_graph(fake, tmp_path):
     pytest.importorskip("networkx")
     out = tmp_path / "out.jsonl"
@@ -198,6 +254,35 @@ def test_usage_errors(fake, tmp_path, capsys):
     assert not (tmp_path / "out.jsonl").exists()
 
 
+def test_output_on_an_input_or_another_output_is_refused(tmp_path, monkeypatch, capsys):
+    """Exit 2 with one line before any work (no model loaded, nothing written):
+    the readers skip the run's own outputs, so `-o a.jsonl` on a.jsonl used to
+    replace the input with an empty result."""
+    monkeypatch.setattr(parallel, "load_extractor", lambda model=None: pytest.fail("work started"))
+    source = tmp_path / "a.jsonl"
+    shutil.copy(ARTICLES, source)
+    (tmp_path / "link.jsonl").symlink_to(source)
+    os.link(source, tmp_path / "hard.jsonl")
+    (tmp_path / "in.gexf").write_bytes(ARTICLES.read_bytes())  # sniffed as JSON lines
+    shutil.copy(ARTICLES, tmp_path / "gold.json")
+    shutil.copy(ARTICLES, tmp_path / "a.summary.json")  # a companion of -o a.jsonl
+    before = sorted((p.name, p.read_bytes()) for p in tmp_path.iterdir())
+    t = str(tmp_path)
+    for argv in (["extract", f"{t}/a.jsonl", "-o", f"{t}/a.jsonl"],
+                 ["extract", f"{t}/a.jsonl", "-o", f"{t}/sub/../link.jsonl"],
+                 ["extract", f"{t}/hard.jsonl", "-o", f"{t}/a.jsonl"],
+                 ["extract", f"{t}/a.jsonl", "-o", f"{t}/s.gexf", "--graph", f"{t}/s.gexf"],
+                 ["extract", f"{t}/a.jsonl", "-o", f"{t}/g.nodes.csv", "--graph", f"{t}/g.csv"],
+                 ["extract", f"{t}/in.gexf", "-o", f"{t}/out.jsonl", "--graph", f"{t}/in.gexf"],
+                 ["extract", f"{t}/a.summary.json", "-o", f"{t}/a.jsonl"],
+                 ["graph", f"{t}/in.gexf", "-o", f"{t}/in.gexf"],
+                 ["eval", "--gold", f"{t}/gold.json", "--json", f"{t}/gold.json"]):
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert err.startswith("extractor: error: ") and err.count("\n") == 1, err
+        assert sorted((p.name, p.read_bytes()) for p in tmp_path.iterdir()) == before, argv
+
+
 def test_unknown_model_is_usage_error(tmp_path, capsys):
     out = tmp_path / "out.jsonl"
     code = main(["extract", str(ARTICLES), "-o", str(out), "--model", str(tmp_path / "kein-modell"), "-q"])
@@ -227,6 +312,42 @@ def test_eval_with_pred(fake, tmp_path, capsys):
     assert report.exists()
     assert capsys.readouterr().out.strip()
     assert main(["eval", "--gold", str(gold), "--json", str(tmp_path / "r2.json")]) == 0  # runs the (fake) extractor
+
+
+def test_graph_command_reads_a_folder(fake, tmp_path, capsys):
+    """A folder stands for the result files under it; the runs' rejected and
+    summary files next to them are not read (it crashed with IsADirectoryError)."""
+    pytest.importorskip("networkx")
+    runs = tmp_path / "runs"
+    assert main(["extract", str(ARTICLES), "-o", str(runs / "a.jsonl"), "-q"]) == 0
+    assert main(["extract", str(mixed_folder(tmp_path)), "-o", str(runs / "sub" / "b.jsonl.gz"), "-q"]) == 1
+    assert (runs / "sub" / "b.rejected.jsonl").exists() and (runs / "a.summary.json").exists()
+    capsys.readouterr()
+    assert main(["graph", str(runs / "a.jsonl"), str(runs / "sub" / "b.jsonl.gz"), "-o", str(tmp_path / "g1.gexf")]) == 0
+    files_line = capsys.readouterr().err.split(" -> ")[0]
+    assert main(["graph", str(runs), "-o", str(tmp_path / "g2.gexf")]) == 0
+    assert capsys.readouterr().err.split(" -> ")[0] == files_line
+    (tmp_path / "leer").mkdir()
+    assert main(["graph", str(tmp_path / "leer"), "-o", str(tmp_path / "g3.gexf")]) == 2
+    assert "no result files" in capsys.readouterr().err
+    assert not (tmp_path / "g3.gexf").exists()
+
+
+def test_eval_bad_gold_lines_exit_1_and_folders_exit_2(fake, tmp_path, capsys):
+    gold = tmp_path / "gold.jsonl"
+    good = orjson.dumps({"id": "a", "text": "BMW und Siemens.", "entities": [{"name": "BMW", "type": "COMPANY"}]})
+    gold.write_bytes(good + b'\n{"id": "b", "text": \n[1, 2]\n')
+    assert main(["eval", "--gold", str(gold)]) == 1
+    err = capsys.readouterr().err
+    assert f"{gold}:2: invalid JSON" in err and f"{gold}:3: not a JSON object" in err
+    pred = tmp_path / "pred.jsonl"
+    assert main(["extract", str(gold), "-o", str(pred), "-q"]) == 1
+    assert main(["eval", "--gold", str(gold), "--pred", str(pred)]) == 1
+    assert f"{gold}:3: not a JSON object" in capsys.readouterr().err
+    for argv in (["eval", "--gold", str(tmp_path)], ["eval", "--gold", str(gold), "--pred", str(tmp_path)]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "is a folder" in err
 
 
 # ---------------------------------------------------------------------------

@@ -108,7 +108,7 @@ BAD_LINES = [
     (b'{"id": "no-text"}', "missing text"),
     (b'{"id": "null-text", "text": null}', "missing text"),
     (b'{"id": "num-text", "text": 42}', "text is not a string"),
-    (b'{"id": 7, "text": "Die Post erh\xc3\xb6ht das Porto."}', "id is not a string"),
+    (b'{"id": 7.5, "text": "Die Post erh\xc3\xb6ht das Porto."}', "id is not a string or integer"),
     (b'{"id": "latin1", "text": "Gr\xfc\xdfe aus M\xfcnchen"}', "invalid UTF-8"),
 ]
 
@@ -134,6 +134,15 @@ def test_rejections_in_compressed_file_keep_line_numbers(tmp_path):
     assert len(records(items)) == 3
     (bad,) = rejected(items)
     assert (bad.file, bad.line, bad.raw) == (str(path), 4, b"{oops")
+
+
+def test_integer_id_is_kept_as_string(tmp_path):
+    """The contract: an integer id is kept as a string (it used to be rejected)."""
+    path = write_lines(tmp_path / "nums.jsonl", [b'{"id": 7, "text": "Die Post erh\xc3\xb6ht das Porto."}',
+                                                 b'{"id": true, "text": "Kein Artikel."}'])
+    items = read(path)
+    assert [r.id for r in records(items)] == ["7"]
+    assert [r.reason for r in rejected(items)] == ["id is not a string or integer"]
 
 
 def test_missing_id_gets_file_stem_and_line(tmp_path):

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import nullcontext
+from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
 
@@ -24,7 +26,7 @@ def _content_type(value: str | None) -> str:
     return (value or "").split(";", 1)[0].strip().lower()
 
 
-def iter_warc(path: str) -> Iterator[Record | Skipped | Rejected]:
+def iter_warc(path: str, stream: BinaryIO | None = None) -> Iterator[Record | Skipped | Rejected]:
     """Yield a Record per HTML page with HTTP status 200 (id = WARC-Record-ID
     without its angle brackets, date = the page's publication date or else
     the crawl date), a Skipped for every other record, and one Rejected when
@@ -32,11 +34,13 @@ def iter_warc(path: str) -> Iterator[Record | Skipped | Rejected]:
 
     warcio reads a truncated archive without complaint, so each record is read
     to its end and checked against its Content-Length before it is yielded.
+    `stream` is the archive already open (the sniffer's replaying reader: a
+    pipe cannot be opened twice); `path` then only names it in messages.
     """
     ordinal = 0
     try:
-        with open(path, "rb") as stream:
-            records = ArchiveIterator(stream)
+        with open(path, "rb") if stream is None else nullcontext(stream) as fh:
+            records = ArchiveIterator(fh)
             for record in records:
                 ordinal += 1
                 if record.format != "warc":  # warcio reads junk lines as ARC headers
@@ -50,7 +54,7 @@ def iter_warc(path: str) -> Iterator[Record | Skipped | Rejected]:
                     # Only now: get_record_offset() reads the record to its end.
                     item.origin = f"{path}:{records.get_record_offset()}"
                 yield item
-        if ordinal == 0 and os.path.getsize(path) > 0:
+        if ordinal == 0 and (stream is not None or os.path.getsize(path) > 0):
             raise ValueError("no WARC record found")
     except Exception as err:  # warcio raises many types for damaged input
         reason = f"corrupt or truncated WARC: {type(err).__name__}: {err}"
