@@ -20,6 +20,7 @@ from spacy.tokens import Doc, Token
 
 from ..kb import KnowledgeBase, fold, load_kb
 from .mention import ALIAS, COMPOUND, NAME, ORG_TYPES, Mention, mentions
+from .titles import TitleLexicon
 
 # definite only: "einen Investor" introduces someone new, it does not refer back
 DETERMINERS = {"der", "die", "das", "des", "dem", "den"}
@@ -54,6 +55,7 @@ class AliasLinker:
         self.feminine = tuple(industry["feminine"])
         self.neuter = tuple(industry["neuter"])
         self.weak = tuple(industry["weak"])
+        self.titles = TitleLexicon(data_dir)
 
     def __call__(self, doc: Doc) -> Doc:
         found = mentions(doc)
@@ -82,7 +84,7 @@ class AliasLinker:
         for token in doc:
             if token.i in taken or token.i in name_tokens or not token.text[:1].isupper():
                 continue
-            ref = self._demonym(doc, token) or self._descriptive(doc, token)
+            ref = self._demonym(doc, token) or self._descriptive(doc, token) or self._title_reference(doc, token)
             if ref is not None and not (set(range(ref.start, ref.end)) & taken):
                 refs.append(ref)
                 taken.update(range(ref.start, ref.end))
@@ -160,6 +162,15 @@ class AliasLinker:
     def _org_tokens(doc: Doc) -> Set[int]:
         return {i for m in mentions(doc) if m.type in ORG_TYPES for i in range(m.start, m.end)}
 
+    def _title_reference(self, doc: Doc, token: Token) -> Optional[Mention]:
+        """ "der Wirtschaftskammerpräsident" standing alone: a person known by that title."""
+        if token.i == 0 or not self.titles.is_title(token) or doc[token.i - 1].lower_ not in DETERMINERS:
+            return None
+        nxt = doc[token.i + 1] if token.i + 1 < len(doc) else None
+        if nxt is not None and (nxt.text[:1].isupper() or nxt.text == "-" or nxt.lower_ in {"von", "der", "des", "bei"}):
+            return None  # "der Chef Tim Cook", "der Chef von Apple": not standing alone
+        return Mention(token.i - 1, token.i + 1, "PERSON", kind=ALIAS, source="alias", title=token.lower_)
+
     def _head_base(self, word: str) -> Tuple[Optional[str], bool]:
         """Uninflected form of an industry noun and whether the form is plural-only."""
         for ending, plural in (("", False), ("s", False), ("es", False), ("en", None), ("n", True), ("e", True), ("innen", True)):
@@ -211,6 +222,8 @@ class AliasLinker:
                 if alias.sector:
                     entity.sectors.add(alias.sector)
                 return entity
+        if alias.title is not None:
+            return _titled_person(doc, alias, entities)
         scored: List[Tuple[int, int, EntityInfo]] = []
         for entity in entities:
             if entity.type != "COMPANY" or entity.first >= alias.start:
@@ -237,6 +250,8 @@ class AliasLinker:
         kb_places = self.kb.company_places(company) if company else frozenset()
         kb_sectors = self.kb.company_sectors(company) if company else frozenset()
         score = 1
+        if "media" in (kb_sectors | entity.sectors) and alias.sector != "media":
+            return 0  # the agency or paper that reports is not what "die Bank" or "der Hersteller" means
         if alias.places:
             if alias.places & entity.places:
                 score += 2
@@ -323,6 +338,26 @@ def _cluster(doc: Doc, names: List[Mention]) -> List[EntityInfo]:
         for mention in entity.mentions:
             mention.entity = entity.id
     return live
+
+
+def _titled_person(doc: Doc, alias: Mention, entities: List[EntityInfo]) -> Optional[EntityInfo]:
+    """The person the article introduced with the same title before the reference
+    ("Wirtschaftskammerpräsident Christoph Leitl", "Christoph Leitl, der Wirtschaftskammerpräsident");
+    none, or two different ones, leave it unlinked."""
+    found = set()
+    for entity in entities:
+        if entity.type != "PERSON":
+            continue
+        for m in entity.mentions:
+            if m.start >= alias.start:
+                continue
+            near = [doc[i].lower_ for i in range(max(0, m.start - 2), m.start)]
+            near += [doc[i].lower_ for i in range(m.end, min(len(doc), m.end + 3))]
+            if alias.title in near:
+                found.add(entity.id)
+    if len(found) != 1:
+        return None
+    return next(e for e in entities if e.id in found)
 
 
 def _abbreviation_like(text: str) -> bool:

@@ -25,6 +25,7 @@ class Mention:
     places: FrozenSet[str] = frozenset()
     sector: Optional[str] = None
     plural: bool = False
+    title: Optional[str] = None  # a person reference by title: "der Wirtschaftskammerpräsident"
 
     def span(self, doc: Doc) -> Span:
         return doc[self.start : self.end]
