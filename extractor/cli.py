@@ -3,7 +3,10 @@
 Exit status: 0 when every record was processed, 1 when some were rejected or
 failed in the pipeline (output line with "status": "error" and "error"), or
 `--errors fail` stopped the run, or a results or gold file had bad lines; 2 on usage
-errors (bad options, missing inputs, unwritable output, unknown model).
+errors (bad options, missing inputs, unwritable output, unknown model); 3 when
+the run failed (an I/O error such as a full disk, a worker process that died,
+any other unexpected error), with one line naming the cause (`--debug` adds
+the traceback); 130 when interrupted.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import traceback
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, Dict, Iterable, Iterator, List, Optional
 
@@ -35,7 +40,7 @@ from .records import Record, Rejected
 from .summary import SKIPPED_LANGUAGE, STATUS_ERROR, RunSummary
 
 GRAPH_EXTS = (".gexf", ".graphml", ".csv")
-EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 class UsageError(Exception):
@@ -64,8 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="extractor", description="German business-news entity and relation extractor.")
     parser.add_argument("--version", action="version", version=f"extractor {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", help="on failure (exit 3), also print the traceback")
 
-    extract = commands.add_parser("extract", help="extract entities and relations from articles")
+    extract = commands.add_parser("extract", parents=[common], help="extract entities and relations from articles")
     extract.add_argument("inputs", nargs="+", metavar="INPUT", help="file, folder (walked) or - for stdin")
     extract.add_argument("-o", "--output", required=True, metavar="OUT.jsonl", help="output JSON lines (.gz compresses; - for stdout)")
     extract.add_argument("--graph", metavar="GRAPH", help="also write the relation graph (.gexf, .graphml or .csv)")
@@ -77,12 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
     extract.set_defaults(func=cmd_extract)
 
-    graph = commands.add_parser("graph", help="build the relation graph from result files")
+    graph = commands.add_parser("graph", parents=[common], help="build the relation graph from result files")
     graph.add_argument("results", nargs="+", metavar="RESULTS.jsonl")
     graph.add_argument("-o", "--output", required=True, metavar="GRAPH", help=".gexf, .graphml or .csv")
     graph.set_defaults(func=cmd_graph)
 
-    evaluate = commands.add_parser("eval", help="score the extractor against gold annotations")
+    evaluate = commands.add_parser("eval", parents=[common], help="score the extractor against gold annotations")
     evaluate.add_argument("--gold", required=True, metavar="GOLD.jsonl")
     evaluate.add_argument("--pred", metavar="PRED.jsonl", help="results to score (default: run the extractor on the gold texts)")
     evaluate.add_argument("--model", metavar="NAME|PATH")
@@ -91,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--batch-size", type=_positive, default=32, metavar="N")
     evaluate.set_defaults(func=cmd_eval)
 
-    info = commands.add_parser("info", help="print the model in use, versions and components as JSON")
+    info = commands.add_parser("info", parents=[common], help="print the model in use, versions and components as JSON")
     info.add_argument("--model", metavar="NAME|PATH")
     info.set_defaults(func=cmd_info)
     return parser
@@ -110,10 +117,27 @@ def main(argv: Optional[List[str]] = None) -> int:
     except KeyboardInterrupt:
         _error("interrupted, nothing written")
         return EXIT_INTERRUPTED
+    except Exception as err:  # noqa: BLE001  (a crash must not pass as exit 1, "some records rejected")
+        if args.debug:
+            traceback.print_exc()
+        print(f"extractor: failed: {failure_cause(err)}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 def _error(message: str) -> None:
     print(f"extractor: error: {message}", file=sys.stderr)
+
+
+def failure_cause(err: BaseException) -> str:
+    """One line saying what failed: for an I/O error the file and the system's
+    reason ("out.jsonl: No space left on device"), not the exception's repr."""
+    if isinstance(err, BrokenProcessPool):
+        cause = f"a worker process died ({err})"
+    elif isinstance(err, OSError) and err.strerror:
+        cause = f"{err.filename}: {err.strerror}" if err.filename else err.strerror
+    else:
+        cause = f"{type(err).__name__}: {err}"
+    return " ".join(cause.split())
 
 
 def _check_output(path: str, what: str = "output") -> None:

@@ -28,6 +28,7 @@ import os
 import stat
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, BinaryIO, Callable, Dict, Iterable, Iterator, List, Optional, Union
 
@@ -466,7 +467,8 @@ class AtomicWriter:
     def write(self, data: bytes) -> None:
         if self._fh is None:
             self._open()
-        self._fh.write(data)  # type: ignore[union-attr]
+        with self._naming_errors():
+            self._fh.write(data)  # type: ignore[union-attr]
 
     def write_jsonl(self, obj: Any) -> None:
         """One JSON object and a newline."""
@@ -479,9 +481,14 @@ class AtomicWriter:
             if self.lazy:
                 return
             self._open()
-        self._close()
-        os.chmod(self._tmp, _default_mode(self.path))  # type: ignore[arg-type]
-        os.replace(self._tmp, self.path)  # type: ignore[arg-type]
+        try:
+            with self._naming_errors():
+                self._close()
+                os.chmod(self._tmp, _default_mode(self.path))  # type: ignore[arg-type]
+                os.replace(self._tmp, self.path)  # type: ignore[arg-type]
+        except BaseException:
+            self.discard()  # a full disk often shows only when the last buffer is flushed
+            raise
         self._tmp = None
 
     def discard(self) -> None:
@@ -496,6 +503,17 @@ class AtomicWriter:
             except FileNotFoundError:
                 pass
             self._tmp = None
+
+    @contextmanager
+    def _naming_errors(self) -> Iterator[None]:
+        """An OSError from writing a file descriptor names no file: name the
+        target, so the one-line failure message says which output failed."""
+        try:
+            yield
+        except OSError as err:
+            if err.filename is None:
+                err.filename = str(self.path)
+            raise
 
     def _close(self) -> None:
         if self._fh is not None and self._fh is not self._raw:

@@ -47,6 +47,8 @@ class FakeExtractor:
             yield {"schema_version": "1", "id": record.id, "title": record.title, "date": record.date,
                    "model": self.model, "entities": entities, "relations": [], "meta": record.meta,
                    "pid": os.getpid()}
+            if "ABSTURZ" in record.text:  # a worker that dies (only ever with --workers 2 and more)
+                os._exit(70)
 
 
 @pytest.fixture
@@ -208,6 +210,54 @@ def test_extract_from_pipes_loses_nothing(tmp_path):
     assert proc.returncode == 0, err.decode()[-2000:]
     assert [r["id"] for r in lines(tmp_path / "o1.jsonl")] == ids["a"] + ids["b"] + ids["c"] + ids["d"]
     assert [r["id"] for r in lines(tmp_path / "o2.jsonl")] == ids["e"]
+
+
+def fake_cli(args: List[str], **kwargs: Any) -> subprocess.CompletedProcess:
+    """`extractor ARGS` with the stand-in extractor, as its own process."""
+    return subprocess.run([sys.executable, "-c", FAKE_CLI, *args], cwd=ROOT, capture_output=True, timeout=120, **kwargs)
+
+
+def write_docs(path: Path, n: int, text: str = "Artikel über BMW und Siemens.") -> Path:
+    docs = ({"id": f"a{i}", "text": f"{text} Nummer {i}.", "lang": "de"} for i in range(n))
+    path.write_bytes(b"".join(orjson.dumps(d) + b"\n" for d in docs))
+    return path
+
+
+def limit_file_size() -> None:
+    """Writes past 64 KB fail with EFBIG, as they would on a full disk (Python ignores SIGXFSZ)."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 16, 1 << 16))
+
+
+def test_failed_write_exit_3_one_line_old_output_kept(tmp_path):
+    """An I/O error during the run is a failed run (exit 3, not 1 "some
+    rejected"): one line naming the file and the cause, no traceback unless
+    --debug, the old output untouched and no temporary file left."""
+    source = write_docs(tmp_path / "in.jsonl", 2000)
+    out = tmp_path / "res" / "out.jsonl"
+    out.parent.mkdir()
+    out.write_text("alt\n")
+    proc = fake_cli(["extract", str(source), "-o", str(out), "-q"], preexec_fn=limit_file_size)
+    err = proc.stderr.decode()
+    assert proc.returncode == 3, err
+    assert err.startswith("extractor: failed: ") and err.count("\n") == 1, err
+    assert str(out) in err and "File too large" in err
+    assert sorted(p.name for p in out.parent.iterdir()) == ["out.jsonl"] and out.read_text() == "alt\n"
+    proc = fake_cli(["extract", str(source), "-o", str(out), "-q", "--debug"], preexec_fn=limit_file_size)
+    err = proc.stderr.decode()
+    assert proc.returncode == 3 and "Traceback" in err and err.splitlines()[-1].startswith("extractor: failed: ")
+
+
+def test_dying_worker_exit_3(fake, tmp_path, capsys):
+    source = write_docs(tmp_path / "in.jsonl", 30)
+    with source.open("ab") as fh:
+        fh.write(b'{"id": "x", "text": "ABSTURZ bei BMW"}\n')
+    out = tmp_path / "out.jsonl"
+    assert main(["extract", str(source), "-o", str(out), "--workers", "2", "--batch-size", "4", "-q"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("extractor: failed: a worker process died") and err.count("\n") == 1, err
+    assert list(tmp_path.iterdir()) == [source]
 
 
 def test_extract_with_workers_and_graph(fake, tmp_path):
