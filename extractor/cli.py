@@ -26,6 +26,8 @@ from .io import (
     STDIN,
     AtomicWriter,
     StdoutWriter,
+    commit_all,
+    discard_all,
     input_errors,
     iter_inputs,
     iter_json_objects,
@@ -201,48 +203,56 @@ def cmd_extract(args: argparse.Namespace) -> int:
     items = iter_inputs(args.inputs, exclude=exclude)
     show = not args.quiet
     bar = _progress(show)
+    out = _output_writer(paths["out"])
     rejected = AtomicWriter(paths["rejected"], lazy=True) if "rejected" in paths else _NoRejectedFile()
+    companions: List[Any] = [rejected]  # committed with `out`, which goes last
     builder = _graph_builder() if args.graph else None
     try:
-        with _output_writer(paths["out"]) as out:
-            records = Marker(items, summary, rejected, fail=args.errors == "fail", bar=bar)
-            for result in process_records(records, args.model, args.workers, args.batch_size):
-                if result.get("status") == STATUS_ERROR:
-                    _message(f"{result['id']}: processing failed: {result.get('error')}", bar)
-                    if args.errors == "fail":
-                        raise FailFast(result["id"])
-                out.write_jsonl(result)
-                summary.add_output(result)
-                if builder is not None:
-                    builder.add(result)
-                if bar is not None:
-                    bar.update(1)
-            rejected.commit()
+        records = Marker(items, summary, rejected, fail=args.errors == "fail", bar=bar)
+        for result in process_records(records, args.model, args.workers, args.batch_size):
+            if result.get("status") == STATUS_ERROR:
+                _message(f"{result['id']}: processing failed: {result.get('error')}", bar)
+                if args.errors == "fail":
+                    raise FailFast(result["id"])
+            out.write_jsonl(result)
+            summary.add_output(result)
+            if builder is not None:
+                builder.add(result)
+            if bar is not None:
+                bar.update(1)
+        _close(bar)
+        if builder is not None:
+            _write_graph(builder, args.graph, companions)
+        summary.finish()
+        summary.extra.update(_run_info(args, paths, summary))
+        if "summary" in paths:
+            companions.append(AtomicWriter(paths["summary"]))
+            companions[-1].write(orjson.dumps(summary.to_json(), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+        stale = [paths["rejected"]] if "rejected" in paths and summary.n_rejected == 0 else []
+        commit_all(companions + [out], stale)
     except FailFast:
-        rejected.discard()
+        discard_all(companions + [out])
         _close(bar)
         written = "records before it are on stdout" if paths["out"] == STDIN else "nothing written"
         _error(f"stopped at the first rejected or failed record (--errors fail), {written}")
         return EXIT_REJECTED
     except BaseException:
-        rejected.discard()
+        discard_all(companions + [out])
         _close(bar)
         raise
-    _close(bar)
-    if "rejected" in paths and not rejected.opened and summary.n_rejected == 0:
-        _remove_stale(paths["rejected"])
-    if builder is not None:
-        from .graph import write_graph
-
-        write_graph(builder.to_graph(), args.graph)
-    summary.finish()
-    summary.extra.update(_run_info(args, paths, summary))
-    if "summary" in paths:
-        with AtomicWriter(paths["summary"]) as fh:
-            fh.write(orjson.dumps(summary.to_json(), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
     if show:
         print(summary.line(), file=sys.stderr)
     return _exit_status(summary)
+
+
+def _write_graph(builder: Any, path: str, writers: List[Any]) -> None:
+    """The graph's files as uncommitted writers, added to `writers` one by one
+    so that a failure in the second still discards the first."""
+    from .graph import graph_files
+
+    for target, text in graph_files(builder.to_graph(), path):
+        writers.append(AtomicWriter(target))
+        writers[-1].write(text.encode("utf-8"))
 
 
 def _extract_paths(args: argparse.Namespace) -> Dict[str, str]:
@@ -269,9 +279,10 @@ def _output_writer(path: str) -> Any:
 class _NoRejectedFile:
     """Stands in for OUT.rejected.jsonl where there is none (`-o -`)."""
 
-    opened = False
-
     def write(self, data: bytes) -> None:
+        pass
+
+    def finish(self) -> None:
         pass
 
     def commit(self) -> None:
@@ -361,14 +372,6 @@ def _progress(show: bool) -> Any:
 def _close(bar: Any) -> None:
     if bar is not None:
         bar.close()
-
-
-def _remove_stale(path: str) -> None:
-    """An OUT.rejected.jsonl from an earlier run would wrongly describe this one."""
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
 
 
 def _graph_builder() -> Any:

@@ -7,6 +7,7 @@ the plumbing: order, rejections, exit codes, atomic output. The tests marked
 
 from __future__ import annotations
 
+import errno
 import gzip
 import os
 import shutil
@@ -258,6 +259,34 @@ def test_dying_worker_exit_3(fake, tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("extractor: failed: a worker process died") and err.count("\n") == 1, err
     assert list(tmp_path.iterdir()) == [source]
+
+
+@pytest.mark.parametrize("failing", ["g.graphml", "g.csv", "out.summary.json"])
+def test_failed_companion_leaves_every_output_as_it_was(fake, tmp_path, monkeypatch, capsys, failing):
+    """A run's outputs are committed together: when the graph (or the CSV
+    graph's second table, or the summary) cannot be written, OUT.jsonl and its
+    companions are not replaced either, and no temporary file is left."""
+    pytest.importorskip("networkx")
+    from extractor.io import AtomicWriter
+
+    folder = mixed_folder(tmp_path)
+    res = tmp_path / "res"
+    res.mkdir()
+    for name in ("out.jsonl", "out.rejected.jsonl", "out.summary.json"):
+        (res / name).write_text("alt\n")
+    write = AtomicWriter.write
+
+    def full_disk(self: AtomicWriter, data: bytes) -> None:
+        if self.path.name == failing:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        write(self, data)
+
+    monkeypatch.setattr(AtomicWriter, "write", full_disk)
+    graph = "g.csv" if failing == "g.csv" else "g.graphml"
+    assert main(["extract", str(folder), "-o", str(res / "out.jsonl"), "--graph", str(res / graph), "-q"]) == 3
+    assert capsys.readouterr().err.splitlines()[-1] == "extractor: failed: No space left on device"
+    assert sorted((p.name, p.read_text()) for p in res.iterdir()) == [
+        ("out.jsonl", "alt\n"), ("out.rejected.jsonl", "alt\n"), ("out.summary.json", "alt\n")]
 
 
 def test_extract_with_workers_and_graph(fake, tmp_path):
