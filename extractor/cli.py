@@ -6,16 +6,19 @@ failed in the pipeline (output line with "status": "error" and "error"), or
 errors (bad options, missing inputs, unwritable output, unknown model); 3 when
 the run failed (an I/O error such as a full disk, a worker process that died,
 any other unexpected error), with one line naming the cause (`--debug` adds
-the traceback); 130 when interrupted.
+the traceback); 130 when interrupted (Ctrl-C, SIGTERM, SIGHUP).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 import traceback
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any, Dict, Iterable, Iterator, List, Optional
 
@@ -37,7 +40,7 @@ from .io import (
     split_name,
     walk_files,
 )
-from .parallel import ModelError, process_records
+from .parallel import STOP_SIGNALS, ModelError, process_records
 from .records import Record, Rejected
 from .summary import SKIPPED_LANGUAGE, STATUS_ERROR, RunSummary
 
@@ -109,21 +112,46 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        with _stop_signals_interrupt():
+            return args.func(args)
     except UsageError as err:
         _error(str(err))
         return EXIT_USAGE
     except ModelError as err:
         _error(str(err))
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        _error("interrupted, nothing written")
+    except KeyboardInterrupt as err:
+        _error(f"interrupted{f' by {err}' if str(err) else ''}, nothing written")
         return EXIT_INTERRUPTED
     except Exception as err:  # noqa: BLE001  (a crash must not pass as exit 1, "some records rejected")
         if args.debug:
             traceback.print_exc()
         print(f"extractor: failed: {failure_cause(err)}", file=sys.stderr)
         return EXIT_FAILED
+
+
+@contextmanager
+def _stop_signals_interrupt() -> Iterator[None]:
+    """SIGTERM (kill, systemd, a batch scheduler) and SIGHUP (a closed
+    terminal) stop a run as Ctrl-C does: their default action would end the
+    process on the spot, leaving temporary files and orphaned workers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+    previous = {signum: signal.signal(signum, _interrupt) for signum in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    """Raise KeyboardInterrupt; a second signal is ignored, so that it cannot
+    cut the cleanup short."""
+    for other in STOP_SIGNALS:
+        signal.signal(other, signal.SIG_IGN)
+    raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
 def _error(message: str) -> None:
@@ -209,17 +237,19 @@ def cmd_extract(args: argparse.Namespace) -> int:
     builder = _graph_builder() if args.graph else None
     try:
         records = Marker(items, summary, rejected, fail=args.errors == "fail", bar=bar)
-        for result in process_records(records, args.model, args.workers, args.batch_size):
-            if result.get("status") == STATUS_ERROR:
-                _message(f"{result['id']}: processing failed: {result.get('error')}", bar)
-                if args.errors == "fail":
-                    raise FailFast(result["id"])
-            out.write_jsonl(result)
-            summary.add_output(result)
-            if builder is not None:
-                builder.add(result)
-            if bar is not None:
-                bar.update(1)
+        # closed on any way out, so the workers stop before the cleanup, not at garbage collection
+        with closing(process_records(records, args.model, args.workers, args.batch_size)) as results:
+            for result in results:
+                if result.get("status") == STATUS_ERROR:
+                    _message(f"{result['id']}: processing failed: {result.get('error')}", bar)
+                    if args.errors == "fail":
+                        raise FailFast(result["id"])
+                out.write_jsonl(result)
+                summary.add_output(result)
+                if builder is not None:
+                    builder.add(result)
+                if bar is not None:
+                    bar.update(1)
         _close(bar)
         if builder is not None:
             _write_graph(builder, args.graph, companions)

@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any, Dict, Iterable, Iterator, List
 
@@ -40,6 +41,8 @@ class FakeExtractor:
 
     def process(self, records: Iterable[Record], batch_size: int = 16) -> Iterator[Dict[str, Any]]:
         records = list(records)
+        if any("LANGSAM" in r.text for r in records):  # a run that lasts: 50 records a second
+            time.sleep(0.02 * len(records))
         if any("KAPUTT" in r.text for r in records):
             raise ValueError("kaputtes Dokument")
         for record in records:
@@ -287,6 +290,65 @@ def test_failed_companion_leaves_every_output_as_it_was(fake, tmp_path, monkeypa
     assert capsys.readouterr().err.splitlines()[-1] == "extractor: failed: No space left on device"
     assert sorted((p.name, p.read_text()) for p in res.iterdir()) == [
         ("out.jsonl", "alt\n"), ("out.rejected.jsonl", "alt\n"), ("out.summary.json", "alt\n")]
+
+
+def child_pids(pid: int) -> List[int]:
+    """The live child processes of `pid`, from /proc (psutil is no dependency)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, ppid = stat.read_text().rsplit(")", 1)[1].split()[:2]
+        except (OSError, ValueError):
+            continue
+        if int(ppid) == pid and state != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def is_alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGKILL])
+def test_signal_stops_the_run_and_its_workers(tmp_path, signum):
+    """SIGTERM and SIGHUP end a run as Ctrl-C does (exit 130, temporary files
+    removed, workers stopped); even after a SIGKILL of the main process its
+    workers do not linger."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("needs /proc and PR_SET_PDEATHSIG")
+    source = write_docs(tmp_path / "in.jsonl", 3000, "LANGSAM bei BMW:")
+    res = tmp_path / "res"
+    res.mkdir()
+    argv = [sys.executable, "-c", FAKE_CLI, "extract", str(source), "-o", str(res / "out.jsonl"),
+            "--workers", "2", "--batch-size", "4", "-q"]
+    proc = subprocess.Popen(argv, cwd=ROOT, stderr=subprocess.PIPE)
+    workers: List[int] = []
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers) < 2 or not list(res.glob(".out.jsonl.*.tmp")):  # started, results coming in
+            assert proc.poll() is None and time.monotonic() < deadline, "the run did not get going"
+            time.sleep(0.05)
+            workers = child_pids(proc.pid)
+        proc.send_signal(signum)
+        returncode = proc.wait(timeout=15)
+        deadline = time.monotonic() + 5
+        while any(map(is_alive, workers)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [pid for pid in workers if is_alive(pid)], "workers outlived the run"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for pid in workers:
+            if is_alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        err = proc.communicate()[1].decode()
+    if signum != signal.SIGKILL:
+        assert returncode == 130, err
+        assert err.startswith("extractor: error: interrupted") and err.count("\n") == 1, err
+        assert list(res.iterdir()) == []
 
 
 def test_extract_with_workers_and_graph(fake, tmp_path):
