@@ -623,3 +623,12 @@ def test_vocabulary_growth_triggers_a_reload(monkeypatch):
     assert [o["id"] for o in out] == [str(i) for i in range(6)]
     assert extractor.nlp is not first
     assert all(o["relations"] and o["relations"][0]["type"] == "insolvency" for o in out)
+
+
+def test_readme_documents_every_exit_status():
+    from extractor import cli
+
+    codes = {value for name, value in vars(cli).items() if name.startswith("EXIT_")}
+    table = [line.split("|")[1].strip() for line in (ROOT / "README.md").read_text().splitlines()
+             if line.strip().startswith("| ") and line.split("|")[1].strip().isdigit()]
+    assert sorted(map(int, table)) == sorted(codes)
