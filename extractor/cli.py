@@ -3,14 +3,22 @@
 Exit status: 0 when every record was processed, 1 when some were rejected or
 failed in the pipeline (output line with "status": "error" and "error"), or
 `--errors fail` stopped the run, or a results or gold file had bad lines; 2 on usage
-errors (bad options, missing inputs, unwritable output, unknown model).
+errors (bad options, missing inputs, unwritable output, unknown model); 3 when
+the run failed (an I/O error such as a full disk, a worker process that died,
+any other unexpected error), with one line naming the cause (`--debug` adds
+the traceback); 130 when interrupted (Ctrl-C, SIGTERM, SIGHUP).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
+import traceback
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any, Dict, Iterable, Iterator, List, Optional
 
@@ -21,6 +29,8 @@ from .io import (
     STDIN,
     AtomicWriter,
     StdoutWriter,
+    commit_all,
+    discard_all,
     input_errors,
     iter_inputs,
     iter_json_objects,
@@ -30,12 +40,12 @@ from .io import (
     split_name,
     walk_files,
 )
-from .parallel import ModelError, process_records
+from .parallel import STOP_SIGNALS, ModelError, process_records
 from .records import Record, Rejected
 from .summary import SKIPPED_LANGUAGE, STATUS_ERROR, RunSummary
 
 GRAPH_EXTS = (".gexf", ".graphml", ".csv")
-EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 class UsageError(Exception):
@@ -64,8 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="extractor", description="German business-news entity and relation extractor.")
     parser.add_argument("--version", action="version", version=f"extractor {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", help="on failure (exit 3), also print the traceback")
 
-    extract = commands.add_parser("extract", help="extract entities and relations from articles")
+    extract = commands.add_parser("extract", parents=[common], help="extract entities and relations from articles")
     extract.add_argument("inputs", nargs="+", metavar="INPUT", help="file, folder (walked) or - for stdin")
     extract.add_argument("-o", "--output", required=True, metavar="OUT.jsonl", help="output JSON lines (.gz compresses; - for stdout)")
     extract.add_argument("--graph", metavar="GRAPH", help="also write the relation graph (.gexf, .graphml or .csv)")
@@ -77,12 +89,12 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
     extract.set_defaults(func=cmd_extract)
 
-    graph = commands.add_parser("graph", help="build the relation graph from result files")
+    graph = commands.add_parser("graph", parents=[common], help="build the relation graph from result files")
     graph.add_argument("results", nargs="+", metavar="RESULTS.jsonl")
     graph.add_argument("-o", "--output", required=True, metavar="GRAPH", help=".gexf, .graphml or .csv")
     graph.set_defaults(func=cmd_graph)
 
-    evaluate = commands.add_parser("eval", help="score the extractor against gold annotations")
+    evaluate = commands.add_parser("eval", parents=[common], help="score the extractor against gold annotations")
     evaluate.add_argument("--gold", required=True, metavar="GOLD.jsonl")
     evaluate.add_argument("--pred", metavar="PRED.jsonl", help="results to score (default: run the extractor on the gold texts)")
     evaluate.add_argument("--model", metavar="NAME|PATH")
@@ -91,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--batch-size", type=_positive, default=32, metavar="N")
     evaluate.set_defaults(func=cmd_eval)
 
-    info = commands.add_parser("info", help="print the model in use, versions and components as JSON")
+    info = commands.add_parser("info", parents=[common], help="print the model in use, versions and components as JSON")
     info.add_argument("--model", metavar="NAME|PATH")
     info.set_defaults(func=cmd_info)
     return parser
@@ -100,20 +112,62 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        with _stop_signals_interrupt():
+            return args.func(args)
     except UsageError as err:
         _error(str(err))
         return EXIT_USAGE
     except ModelError as err:
         _error(str(err))
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        _error("interrupted, nothing written")
+    except KeyboardInterrupt as err:
+        _error(f"interrupted{f' by {err}' if str(err) else ''}, nothing written")
         return EXIT_INTERRUPTED
+    except Exception as err:  # noqa: BLE001  (a crash must not pass as exit 1, "some records rejected")
+        if args.debug:
+            traceback.print_exc()
+        print(f"extractor: failed: {failure_cause(err)}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+@contextmanager
+def _stop_signals_interrupt() -> Iterator[None]:
+    """SIGTERM (kill, systemd, a batch scheduler) and SIGHUP (a closed
+    terminal) stop a run as Ctrl-C does: their default action would end the
+    process on the spot, leaving temporary files and orphaned workers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+    previous = {signum: signal.signal(signum, _interrupt) for signum in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    """Raise KeyboardInterrupt; a second signal is ignored, so that it cannot
+    cut the cleanup short."""
+    for other in STOP_SIGNALS:
+        signal.signal(other, signal.SIG_IGN)
+    raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
 def _error(message: str) -> None:
     print(f"extractor: error: {message}", file=sys.stderr)
+
+
+def failure_cause(err: BaseException) -> str:
+    """One line saying what failed: for an I/O error the file and the system's
+    reason ("out.jsonl: No space left on device"), not the exception's repr."""
+    if isinstance(err, BrokenProcessPool):
+        cause = f"a worker process died ({err})"
+    elif isinstance(err, OSError) and err.strerror:
+        cause = f"{err.filename}: {err.strerror}" if err.filename else err.strerror
+    else:
+        cause = f"{type(err).__name__}: {err}"
+    return " ".join(cause.split())
 
 
 def _check_output(path: str, what: str = "output") -> None:
@@ -177,12 +231,15 @@ def cmd_extract(args: argparse.Namespace) -> int:
     items = iter_inputs(args.inputs, exclude=exclude)
     show = not args.quiet
     bar = _progress(show)
+    out = _output_writer(paths["out"])
     rejected = AtomicWriter(paths["rejected"], lazy=True) if "rejected" in paths else _NoRejectedFile()
+    companions: List[Any] = [rejected]  # committed with `out`, which goes last
     builder = _graph_builder() if args.graph else None
     try:
-        with _output_writer(paths["out"]) as out:
-            records = Marker(items, summary, rejected, fail=args.errors == "fail", bar=bar)
-            for result in process_records(records, args.model, args.workers, args.batch_size):
+        records = Marker(items, summary, rejected, fail=args.errors == "fail", bar=bar)
+        # closed on any way out, so the workers stop before the cleanup, not at garbage collection
+        with closing(process_records(records, args.model, args.workers, args.batch_size)) as results:
+            for result in results:
                 if result.get("status") == STATUS_ERROR:
                     _message(f"{result['id']}: processing failed: {result.get('error')}", bar)
                     if args.errors == "fail":
@@ -193,32 +250,39 @@ def cmd_extract(args: argparse.Namespace) -> int:
                     builder.add(result)
                 if bar is not None:
                     bar.update(1)
-            rejected.commit()
+        _close(bar)
+        if builder is not None:
+            _write_graph(builder, args.graph, companions)
+        summary.finish()
+        summary.extra.update(_run_info(args, paths, summary))
+        if "summary" in paths:
+            companions.append(AtomicWriter(paths["summary"]))
+            companions[-1].write(orjson.dumps(summary.to_json(), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+        stale = [paths["rejected"]] if "rejected" in paths and summary.n_rejected == 0 else []
+        commit_all(companions + [out], stale)
     except FailFast:
-        rejected.discard()
+        discard_all(companions + [out])
         _close(bar)
         written = "records before it are on stdout" if paths["out"] == STDIN else "nothing written"
         _error(f"stopped at the first rejected or failed record (--errors fail), {written}")
         return EXIT_REJECTED
     except BaseException:
-        rejected.discard()
+        discard_all(companions + [out])
         _close(bar)
         raise
-    _close(bar)
-    if "rejected" in paths and not rejected.opened and summary.n_rejected == 0:
-        _remove_stale(paths["rejected"])
-    if builder is not None:
-        from .graph import write_graph
-
-        write_graph(builder.to_graph(), args.graph)
-    summary.finish()
-    summary.extra.update(_run_info(args, paths, summary))
-    if "summary" in paths:
-        with AtomicWriter(paths["summary"]) as fh:
-            fh.write(orjson.dumps(summary.to_json(), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
     if show:
         print(summary.line(), file=sys.stderr)
     return _exit_status(summary)
+
+
+def _write_graph(builder: Any, path: str, writers: List[Any]) -> None:
+    """The graph's files as uncommitted writers, added to `writers` one by one
+    so that a failure in the second still discards the first."""
+    from .graph import graph_files
+
+    for target, text in graph_files(builder.to_graph(), path):
+        writers.append(AtomicWriter(target))
+        writers[-1].write(text.encode("utf-8"))
 
 
 def _extract_paths(args: argparse.Namespace) -> Dict[str, str]:
@@ -245,9 +309,10 @@ def _output_writer(path: str) -> Any:
 class _NoRejectedFile:
     """Stands in for OUT.rejected.jsonl where there is none (`-o -`)."""
 
-    opened = False
-
     def write(self, data: bytes) -> None:
+        pass
+
+    def finish(self) -> None:
         pass
 
     def commit(self) -> None:
@@ -337,14 +402,6 @@ def _progress(show: bool) -> Any:
 def _close(bar: Any) -> None:
     if bar is not None:
         bar.close()
-
-
-def _remove_stale(path: str) -> None:
-    """An OUT.rejected.jsonl from an earlier run would wrongly describe this one."""
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
 
 
 def _graph_builder() -> Any:

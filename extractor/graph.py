@@ -329,20 +329,25 @@ def write_graph(graph: nx.MultiDiGraph, path: str) -> None:
     Files are written atomically (temporary file in the same directory, then
     renamed).
     """
+    for target, text in graph_files(graph, path):
+        _atomic_write(target, text)
+
+
+def graph_files(graph: nx.MultiDiGraph, path: str) -> List[Tuple[str, str]]:
+    """(file, text) for each file `write_graph` writes, so a caller can commit
+    them together with its other outputs."""
     suffix = Path(path).suffix.lower()
     if suffix == ".gexf":
-        _atomic_write(path, gexf_text(graph))
-    elif suffix == ".graphml":
-        _atomic_write(path, "\n".join(nx.generate_graphml(graph)) + "\n")
-    elif suffix == ".csv":
+        return [(path, gexf_text(graph))]
+    if suffix == ".graphml":
+        return [(path, "\n".join(nx.generate_graphml(graph)) + "\n")]
+    if suffix == ".csv":
         nodes_text, edges_text = csv_tables(graph)
-        _atomic_write(str(nodes_csv_path(path)), nodes_text)
-        _atomic_write(path, edges_text)
-    else:
-        raise ValueError(
-            f"Unknown graph format {suffix or '(no extension)'!r} for {path}: "
-            "use .gexf, .graphml or .csv"
-        )
+        return [(str(nodes_csv_path(path)), nodes_text), (path, edges_text)]
+    raise ValueError(
+        f"Unknown graph format {suffix or '(no extension)'!r} for {path}: "
+        "use .gexf, .graphml or .csv"
+    )
 
 
 def nodes_csv_path(path: str) -> Path:

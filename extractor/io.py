@@ -28,6 +28,7 @@ import os
 import stat
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, BinaryIO, Callable, Dict, Iterable, Iterator, List, Optional, Union
 
@@ -466,22 +467,35 @@ class AtomicWriter:
     def write(self, data: bytes) -> None:
         if self._fh is None:
             self._open()
-        self._fh.write(data)  # type: ignore[union-attr]
+        with self._naming_errors():
+            self._fh.write(data)  # type: ignore[union-attr]
 
     def write_jsonl(self, obj: Any) -> None:
         """One JSON object and a newline."""
         self.write(orjson.dumps(obj, option=orjson.OPT_APPEND_NEWLINE))
         self.count += 1
 
+    def finish(self) -> None:
+        """Flush and close the temporary file, leaving the target untouched:
+        a full disk often shows only here, with the last buffer (see commit_all)."""
+        if self._fh is None:
+            if self.lazy or self._tmp is not None:
+                return  # lazy and never written, or finished already
+            self._open()
+        with self._naming_errors():
+            self._close()
+            os.chmod(self._tmp, _default_mode(self.path))  # type: ignore[arg-type]
+
     def commit(self) -> None:
         """Move the finished file into place (an empty file for a non-lazy writer without writes)."""
-        if self._fh is None:
-            if self.lazy:
-                return
-            self._open()
-        self._close()
-        os.chmod(self._tmp, _default_mode(self.path))  # type: ignore[arg-type]
-        os.replace(self._tmp, self.path)  # type: ignore[arg-type]
+        try:
+            self.finish()
+            if self._tmp is not None:
+                with self._naming_errors():
+                    os.replace(self._tmp, self.path)
+        except BaseException:
+            self.discard()
+            raise
         self._tmp = None
 
     def discard(self) -> None:
@@ -496,6 +510,17 @@ class AtomicWriter:
             except FileNotFoundError:
                 pass
             self._tmp = None
+
+    @contextmanager
+    def _naming_errors(self) -> Iterator[None]:
+        """An OSError from writing a file descriptor names no file: name the
+        target, so the one-line failure message says which output failed."""
+        try:
+            yield
+        except OSError as err:
+            if err.filename is None:
+                err.filename = str(self.path)
+            raise
 
     def _close(self) -> None:
         if self._fh is not None and self._fh is not self._raw:
@@ -528,8 +553,47 @@ class StdoutWriter:
         self.write(orjson.dumps(obj, option=orjson.OPT_APPEND_NEWLINE))
         self.count += 1
 
+    def finish(self) -> None:
+        self._fh.flush()
+
     def commit(self) -> None:
         self._fh.flush()
+
+    def discard(self) -> None:
+        """What went out cannot be taken back."""
+
+
+def commit_all(writers: Iterable[Any], stale: Iterable[str] = ()) -> None:
+    """Commit a run's outputs as one: every file is finished first (where a
+    full disk or a quota shows), and only then are the `stale` files (an
+    earlier run's companions that would misdescribe this one) removed and the
+    files renamed into place, in the given order (the main output last). A
+    failure before the renames discards them all: no output is half updated,
+    no result goes out without its graph and summary."""
+    writers = list(writers)
+    try:
+        for writer in writers:
+            writer.finish()
+        for path in stale:
+            _remove_if_present(path)
+        for writer in writers:
+            writer.commit()
+    except BaseException:
+        discard_all(writers)
+        raise
+
+
+def discard_all(writers: Iterable[Any]) -> None:
+    """Drop every uncommitted file (committed ones stay as they are)."""
+    for writer in writers:
+        writer.discard()
+
+
+def _remove_if_present(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def _default_mode(path: Path) -> int:
@@ -597,6 +661,8 @@ __all__ = [
     "AtomicWriter",
     "LineRejected",
     "StdoutWriter",
+    "commit_all",
+    "discard_all",
     "input_errors",
     "iter_file",
     "iter_inputs",

@@ -7,13 +7,18 @@ stays bounded: at most `workers * IN_FLIGHT_PER_WORKER` chunks are submitted
 and not yet yielded (`Pool.imap` would read the whole input ahead).
 
 Workers use `fork` on Linux (no re-import of spaCy, measurably quicker start
-than `spawn`); set EXTRACTOR_MP_START=spawn|forkserver to override.
+than `spawn`); set EXTRACTOR_MP_START=spawn|forkserver to override. Workers
+die with the main process: it terminates them when it stops (Ctrl-C, SIGTERM,
+an error), and on Linux the kernel kills them should it die without a chance
+to (SIGKILL, a crash).
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
 import sys
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -24,6 +29,9 @@ from .records import Record
 from .summary import STATUS_ERROR  # the pipeline raised on this record; see the output's "error"
 
 IN_FLIGHT_PER_WORKER = 4
+# Signals the command line turns into an interrupt (see cli.main).
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 _EXTRACTOR: Any = None
 _INIT_ERROR: Optional[BaseException] = None
@@ -132,7 +140,9 @@ def _process_pool(records: Iterable[Record], model: Optional[str], workers: int,
     if context.get_start_method() == "fork":
         # load once here: forked workers share the loaded model instead of each loading it
         _EXTRACTOR = load_extractor(model)
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(model,))
+    parent = None if context.get_start_method() == "forkserver" else os.getpid()  # forkserver's children are not ours
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
+                               initargs=(model, parent))
     try:
         for chunk in chunks(records, batch_size):
             window.append(pool.submit(_work, chunk, batch_size))
@@ -166,10 +176,11 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context(method)
 
 
-def _init_worker(model: Optional[str]) -> None:
+def _init_worker(model: Optional[str], parent: Optional[int]) -> None:
     """Load the model once per worker. A failure is kept and raised by the
     first task, so the main process gets the real error, not a broken pool."""
     global _EXTRACTOR, _INIT_ERROR
+    _die_with_parent(parent)
     if _EXTRACTOR is not None:
         return  # inherited from the parent through fork
     try:
@@ -182,3 +193,19 @@ def _work(chunk: List[Record], batch_size: int) -> List[Dict[str, Any]]:
     if _INIT_ERROR is not None:
         raise _INIT_ERROR
     return run_chunk(_EXTRACTOR, chunk, batch_size)
+
+
+def _die_with_parent(parent: Optional[int]) -> None:
+    """Tie the worker's life to the main process. A forked worker inherits the
+    handlers that turn SIGTERM into an interrupt, and the pool's task loop
+    would catch that and carry on: the default action comes back, so that
+    terminating the pool ends it. On Linux the kernel also kills it when the
+    main process dies (PR_SET_PDEATHSIG), and a worker whose parent died
+    before that took effect leaves at once."""
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_DFL)
+    if parent is None or not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0 and os.getppid() != parent:
+        os._exit(1)

@@ -7,12 +7,14 @@ the plumbing: order, rejections, exit codes, atomic output. The tests marked
 
 from __future__ import annotations
 
+import errno
 import gzip
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any, Dict, Iterable, Iterator, List
 
@@ -39,6 +41,8 @@ class FakeExtractor:
 
     def process(self, records: Iterable[Record], batch_size: int = 16) -> Iterator[Dict[str, Any]]:
         records = list(records)
+        if any("LANGSAM" in r.text for r in records):  # a run that lasts: 50 records a second
+            time.sleep(0.02 * len(records))
         if any("KAPUTT" in r.text for r in records):
             raise ValueError("kaputtes Dokument")
         for record in records:
@@ -47,6 +51,8 @@ class FakeExtractor:
             yield {"schema_version": "1", "id": record.id, "title": record.title, "date": record.date,
                    "model": self.model, "entities": entities, "relations": [], "meta": record.meta,
                    "pid": os.getpid()}
+            if "ABSTURZ" in record.text:  # a worker that dies (only ever with --workers 2 and more)
+                os._exit(70)
 
 
 @pytest.fixture
@@ -208,6 +214,141 @@ def test_extract_from_pipes_loses_nothing(tmp_path):
     assert proc.returncode == 0, err.decode()[-2000:]
     assert [r["id"] for r in lines(tmp_path / "o1.jsonl")] == ids["a"] + ids["b"] + ids["c"] + ids["d"]
     assert [r["id"] for r in lines(tmp_path / "o2.jsonl")] == ids["e"]
+
+
+def fake_cli(args: List[str], **kwargs: Any) -> subprocess.CompletedProcess:
+    """`extractor ARGS` with the stand-in extractor, as its own process."""
+    return subprocess.run([sys.executable, "-c", FAKE_CLI, *args], cwd=ROOT, capture_output=True, timeout=120, **kwargs)
+
+
+def write_docs(path: Path, n: int, text: str = "Artikel über BMW und Siemens.") -> Path:
+    docs = ({"id": f"a{i}", "text": f"{text} Nummer {i}.", "lang": "de"} for i in range(n))
+    path.write_bytes(b"".join(orjson.dumps(d) + b"\n" for d in docs))
+    return path
+
+
+def limit_file_size() -> None:
+    """Writes past 64 KB fail with EFBIG, as they would on a full disk (Python ignores SIGXFSZ)."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 16, 1 << 16))
+
+
+def test_failed_write_exit_3_one_line_old_output_kept(tmp_path):
+    """An I/O error during the run is a failed run (exit 3, not 1 "some
+    rejected"): one line naming the file and the cause, no traceback unless
+    --debug, the old output untouched and no temporary file left."""
+    source = write_docs(tmp_path / "in.jsonl", 2000)
+    out = tmp_path / "res" / "out.jsonl"
+    out.parent.mkdir()
+    out.write_text("alt\n")
+    proc = fake_cli(["extract", str(source), "-o", str(out), "-q"], preexec_fn=limit_file_size)
+    err = proc.stderr.decode()
+    assert proc.returncode == 3, err
+    assert err.startswith("extractor: failed: ") and err.count("\n") == 1, err
+    assert str(out) in err and "File too large" in err
+    assert sorted(p.name for p in out.parent.iterdir()) == ["out.jsonl"] and out.read_text() == "alt\n"
+    proc = fake_cli(["extract", str(source), "-o", str(out), "-q", "--debug"], preexec_fn=limit_file_size)
+    err = proc.stderr.decode()
+    assert proc.returncode == 3 and "Traceback" in err and err.splitlines()[-1].startswith("extractor: failed: ")
+
+
+def test_dying_worker_exit_3(fake, tmp_path, capsys):
+    source = write_docs(tmp_path / "in.jsonl", 30)
+    with source.open("ab") as fh:
+        fh.write(b'{"id": "x", "text": "ABSTURZ bei BMW"}\n')
+    out = tmp_path / "out.jsonl"
+    assert main(["extract", str(source), "-o", str(out), "--workers", "2", "--batch-size", "4", "-q"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("extractor: failed: a worker process died") and err.count("\n") == 1, err
+    assert list(tmp_path.iterdir()) == [source]
+
+
+@pytest.mark.parametrize("failing", ["g.graphml", "g.csv", "out.summary.json"])
+def test_failed_companion_leaves_every_output_as_it_was(fake, tmp_path, monkeypatch, capsys, failing):
+    """A run's outputs are committed together: when the graph (or the CSV
+    graph's second table, or the summary) cannot be written, OUT.jsonl and its
+    companions are not replaced either, and no temporary file is left."""
+    pytest.importorskip("networkx")
+    from extractor.io import AtomicWriter
+
+    folder = mixed_folder(tmp_path)
+    res = tmp_path / "res"
+    res.mkdir()
+    for name in ("out.jsonl", "out.rejected.jsonl", "out.summary.json"):
+        (res / name).write_text("alt\n")
+    write = AtomicWriter.write
+
+    def full_disk(self: AtomicWriter, data: bytes) -> None:
+        if self.path.name == failing:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        write(self, data)
+
+    monkeypatch.setattr(AtomicWriter, "write", full_disk)
+    graph = "g.csv" if failing == "g.csv" else "g.graphml"
+    assert main(["extract", str(folder), "-o", str(res / "out.jsonl"), "--graph", str(res / graph), "-q"]) == 3
+    assert capsys.readouterr().err.splitlines()[-1] == "extractor: failed: No space left on device"
+    assert sorted((p.name, p.read_text()) for p in res.iterdir()) == [
+        ("out.jsonl", "alt\n"), ("out.rejected.jsonl", "alt\n"), ("out.summary.json", "alt\n")]
+
+
+def child_pids(pid: int) -> List[int]:
+    """The live child processes of `pid`, from /proc (psutil is no dependency)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, ppid = stat.read_text().rsplit(")", 1)[1].split()[:2]
+        except (OSError, ValueError):
+            continue
+        if int(ppid) == pid and state != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def is_alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGKILL])
+def test_signal_stops_the_run_and_its_workers(tmp_path, signum):
+    """SIGTERM and SIGHUP end a run as Ctrl-C does (exit 130, temporary files
+    removed, workers stopped); even after a SIGKILL of the main process its
+    workers do not linger."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("needs /proc and PR_SET_PDEATHSIG")
+    source = write_docs(tmp_path / "in.jsonl", 3000, "LANGSAM bei BMW:")
+    res = tmp_path / "res"
+    res.mkdir()
+    argv = [sys.executable, "-c", FAKE_CLI, "extract", str(source), "-o", str(res / "out.jsonl"),
+            "--workers", "2", "--batch-size", "4", "-q"]
+    proc = subprocess.Popen(argv, cwd=ROOT, stderr=subprocess.PIPE)
+    workers: List[int] = []
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers) < 2 or not list(res.glob(".out.jsonl.*.tmp")):  # started, results coming in
+            assert proc.poll() is None and time.monotonic() < deadline, "the run did not get going"
+            time.sleep(0.05)
+            workers = child_pids(proc.pid)
+        proc.send_signal(signum)
+        returncode = proc.wait(timeout=15)
+        deadline = time.monotonic() + 5
+        while any(map(is_alive, workers)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [pid for pid in workers if is_alive(pid)], "workers outlived the run"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for pid in workers:
+            if is_alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        err = proc.communicate()[1].decode()
+    if signum != signal.SIGKILL:
+        assert returncode == 130, err
+        assert err.startswith("extractor: error: interrupted") and err.count("\n") == 1, err
+        assert list(res.iterdir()) == []
 
 
 def test_extract_with_workers_and_graph(fake, tmp_path):
@@ -482,3 +623,12 @@ def test_vocabulary_growth_triggers_a_reload(monkeypatch):
     assert [o["id"] for o in out] == [str(i) for i in range(6)]
     assert extractor.nlp is not first
     assert all(o["relations"] and o["relations"][0]["type"] == "insolvency" for o in out)
+
+
+def test_readme_documents_every_exit_status():
+    from extractor import cli
+
+    codes = {value for name, value in vars(cli).items() if name.startswith("EXIT_")}
+    table = [line.split("|")[1].strip() for line in (ROOT / "README.md").read_text().splitlines()
+             if line.strip().startswith("| ") and line.split("|")[1].strip().isdigit()]
+    assert sorted(map(int, table)) == sorted(codes)
