@@ -273,6 +273,35 @@ def test_demonym_stays_unlinked_when_two_candidates_fit(run):
 
 # --- roles ---------------------------------------------------------------------------------
 
+ALIAS_COMPOUND_HEAD = T("Die Yuasa Battery GmbH stellt auf der Messe aus. Der Batteriehersteller zeigt neue Akkus.")
+ALIAS_QUALIFIED = T("Beschäftigte von Amazon streiken. Der Online-Riese will sich nicht äußern.")
+ALIAS_NEW_HEAD = T("Tchibo eröffnet neue Filialen. Der Kaffeeröster setzt auf Qualität.")
+ALIAS_TITLE_PERSON = T("Wirtschaftskammerpräsident Christoph Leitl kritisierte die Regierung. "
+                       "Der Wirtschaftskammerpräsident forderte Reformen.")
+ALIAS_TITLE_TIE = T("Siemens-Chef Joe Kaeser und Bosch-Chef Volkmar Denner trafen sich. Der Chef lobte das Treffen.")
+ALIAS_NOT_THE_PAPER = T("Wincor Nixdorf streicht Stellen, berichtet das Handelsblatt. Der Hersteller spart.")
+
+
+@pytest.mark.parametrize("text,reference,owner", [
+    (ALIAS_COMPOUND_HEAD, "Der Batteriehersteller", "Yuasa Battery GmbH"),
+    (ALIAS_QUALIFIED, "Der Online-Riese", "Amazon"),
+    (ALIAS_NEW_HEAD, "Der Kaffeeröster", "Tchibo"),
+    (ALIAS_TITLE_PERSON, "Der Wirtschaftskammerpräsident", "Christoph Leitl"),
+], ids=["compound-head", "qualifying-prefix", "sector-noun", "person-title"])
+def test_descriptive_references_link(run, text, reference, owner):
+    found = alias_owner(run(text), reference)
+    assert found is not None and found["name"] == owner, summary(run(text))
+
+
+def test_title_reference_with_two_candidates_stays_unlinked(run):
+    assert alias_owner(run(ALIAS_TITLE_TIE), "Der Chef") is None
+
+
+def test_reporting_paper_is_not_the_company_described(run):
+    found = alias_owner(run(ALIAS_NOT_THE_PAPER), "Der Hersteller")
+    assert found is None or found["name"] == "Wincor Nixdorf", summary(run(ALIAS_NOT_THE_PAPER))
+
+
 def role(out: dict, person: str, org: str) -> dict:
     return find_relation(out, "role", person, org)
 
@@ -328,10 +357,37 @@ SPOKES_TEXT = T("Ein BMW-Sprecher sagte, man prüfe alle Optionen. "
                 "BMW-Sprecher Maximilian Schöberl wollte sich zu Details nicht äußern.")
 
 
-def test_spokesperson_is_not_a_role(run):
+def test_spokesperson_is_a_role(run):
+    """ANNOTATION.md: any position counts, "Sprecher" included."""
     out = run(SPOKES_TEXT)
     assert entity(out, "Maximilian Schöberl")["type"] == "PERSON"
-    assert rels(out, "role") == [], summary(out)
+    assert role(out, "Maximilian Schöberl", "BMW")["attributes"]["title"] == "Sprecher"
+
+
+ROLE_PAST_DESCRIPTOR = T("Der Preis wurde von Kazuo Inamori, dem Gründer des japanischen Technologie-Konzerns "
+                         "Kyocera, gestiftet.")
+ROLE_TITLE_PERSON_ORG = T("Die Anleger blieben vorsichtig, sagte Analyst Craig Erlam vom Broker Oanda.")
+ROLE_NAME_THEN_TITLE = T("Die Umstellung ist wichtig, betont Starface Produktmanager Benedikt Kantus.")
+
+
+@pytest.mark.parametrize("text,person,org,title", [
+    (ROLE_PAST_DESCRIPTOR, "Kazuo Inamori", "Kyocera", "Gründer"),
+    (ROLE_TITLE_PERSON_ORG, "Craig Erlam", "Oanda", "Analyst"),
+    (ROLE_NAME_THEN_TITLE, "Benedikt Kantus", "Starface", "Produktmanager"),
+], ids=["descriptor", "title-person-org", "name-title-person"])
+def test_role_patterns_beyond_adjacent_words(run, text, person, org, title):
+    assert role(run(text), person, org)["attributes"]["title"] == title
+
+
+INSTITUTIONS = T("Das Außenministerium und das Polizeipräsidium München äußerten sich nicht. "
+                 "Das Ministerium prüft den Fall.")
+
+
+def test_authorities_named_by_institution_nouns(run):
+    out = run(INSTITUTIONS)
+    assert entity(out, "Außenministerium")["type"] == "ORG"
+    assert entity(out, "Polizeipräsidium München")["type"] == "ORG"
+    assert not any(e["name"] == "Ministerium" for e in out["entities"])  # generic, no name
 
 
 # --- relations -----------------------------------------------------------------------------
