@@ -366,14 +366,14 @@ def test_spokesperson_is_a_role(run):
 
 ROLE_PAST_DESCRIPTOR = T("Der Preis wurde von Kazuo Inamori, dem Gründer des japanischen Technologie-Konzerns "
                          "Kyocera, gestiftet.")
-ROLE_TITLE_PERSON_ORG = T("Die Anleger blieben vorsichtig, sagte Analyst Craig Erlam vom Broker Oanda.")
-ROLE_NAME_THEN_TITLE = T("Die Umstellung ist wichtig, betont Starface Produktmanager Benedikt Kantus.")
+ROLE_TITLE_PERSON_ORG = T("Die Anleger blieben vorsichtig, sagte Analyst Craig Erlam von der Commerzbank.")
+ROLE_NAME_THEN_TITLE = T("Die Umstellung ist wichtig, betont SAP Produktmanager Benedikt Kantus.")
 
 
 @pytest.mark.parametrize("text,person,org,title", [
     (ROLE_PAST_DESCRIPTOR, "Kazuo Inamori", "Kyocera", "Gründer"),
-    (ROLE_TITLE_PERSON_ORG, "Craig Erlam", "Oanda", "Analyst"),
-    (ROLE_NAME_THEN_TITLE, "Benedikt Kantus", "Starface", "Produktmanager"),
+    (ROLE_TITLE_PERSON_ORG, "Craig Erlam", "Commerzbank", "Analyst"),
+    (ROLE_NAME_THEN_TITLE, "Benedikt Kantus", "SAP", "Produktmanager"),
 ], ids=["descriptor", "title-person-org", "name-title-person"])
 def test_role_patterns_beyond_adjacent_words(run, text, person, org, title):
     assert role(run(text), person, org)["attributes"]["title"] == title

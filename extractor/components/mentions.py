@@ -37,6 +37,8 @@ COMPOUND_HEADS = ("management", "sprecher", "sprecherin", "aktie", "aktien", "to
 INSTITUTION_HEADS = ("ministerium", "ministeriums", "präsidium", "präsidiums", "gericht", "gerichts", "gerichtshof",
                      "gerichtshofs", "behörde", "kommission", "bundesamt", "bundesamts", "bundesamtes",
                      "bundespolizei", "staatsanwaltschaft", "bundesagentur", "bundesanstalt")
+# heads that name an institution only with a name glued in front: "Hasso-Plattner-Institut"
+CHAIN_HEADS = ("institut", "instituts", "institutes", "stiftung", "zentrum", "zentrums", "klinikum", "klinikums")
 PRIORITY = {"kb": 4, "legal": 3, "title": 2, "apposition": 2, "ner": 1}
 
 
@@ -198,17 +200,27 @@ def _institutions(doc: Doc, chosen: List[Mention]) -> List[Mention]:
         low = token.lower_
         if token.i in taken or not token.is_alpha or not token.text[:1].isupper() or token.is_sent_start and token.i:
             continue
+        start = _hyphen_chain_start(doc, token.i) if low in CHAIN_HEADS else token.i
         head = next((h for h in INSTITUTION_HEADS if low.endswith(h) and len(low) >= len(h) + 3), None)
-        if head is None:
+        if (head is None and start == token.i) or taken.intersection(range(start, token.i)):
             continue
         end = token.i + 1
         place = next((m for m in chosen if m.start == end and m.type == "LOCATION"), None)
         if place is not None and token.whitespace_:
             end = place.end  # "Polizeipräsidium München": the place is part of the name
             chosen.remove(place)
-        found.append(Mention(token.i, end, "ORG", source="institution"))
-        taken.update(range(token.i, end))
+        found.append(Mention(start, end, "ORG", source="institution"))
+        taken.update(range(start, end))
     return found
+
+
+def _hyphen_chain_start(doc: Doc, i: int) -> int:
+    """Start of "Hasso - Plattner - Institut": capitalised parts glued by hyphens."""
+    start = i
+    while start - 2 >= 0 and doc[start - 1].text == "-" and not doc[start - 2].whitespace_ \
+            and not doc[start - 1].whitespace_ and doc[start - 2].text[:1].isupper() and doc[start - 2].is_alpha:
+        start -= 2
+    return start
 
 
 def _variants(forms: Iterable[str]) -> Iterable[str]:

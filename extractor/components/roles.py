@@ -42,7 +42,21 @@ class Roles:
         for sent in doc.sents:
             for start, end in self.lexicon.chains(sent):
                 self._role(doc, sent, start, end, starts, ends)
+            self._untitled(doc, sent, starts)
         return doc
+
+    def _untitled(self, doc: Doc, sent: Span, starts: dict) -> None:
+        """A person placed at an organisation without a title: "Jason Paradise von Ubisoft",
+        "Roger Dietsche (Wälli AG)" (a company in parentheses; a party there is membership)."""
+        for person in (m for m in starts.values() if sent.start <= m.start < sent.end and _is_person(doc, m)):
+            after = person.end
+            if after + 2 < sent.end and doc[after].text == "(" and (org := starts.get(after + 1)) is not None \
+                    and entity_type(doc, org.entity) == "COMPANY" and doc[org.end].text == ")":
+                add_relation(doc, "role", person.entity, org.entity, sent, {"status": "current"}, 0.75)
+            elif after < sent.end and doc[after].lower_ in {"von", "vom"} and not doc[person.start - 1].lower_ in OF:
+                org = self._org_right(doc, sent, after, starts)
+                if org is not None and not _already_related(doc, person.entity):
+                    add_relation(doc, "role", person.entity, org.entity, sent, {"status": "current"}, 0.75)
 
     def _role(self, doc: Doc, sent: Span, start: int, end: int, starts: dict, ends: dict) -> None:
         title = doc[start:end].text
@@ -148,6 +162,10 @@ class Roles:
             if status and token.lower_ not in COPULAS and token.lower_ not in {"ab", "noch", "tritt", "geht"}:
                 return status
         return None
+
+
+def _already_related(doc: Doc, entity: str) -> bool:
+    return any(r["type"] == "role" and r["subject"] == entity for r in doc._.relations or [])
 
 
 def _is_org(doc: Doc, mention: Mention) -> bool:

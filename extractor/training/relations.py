@@ -1,7 +1,7 @@
 """`make train-relations`: train the relation classifier on full-schema gold.
 
 Usage: python -m extractor.training.relations [--gold ../shared/data/smartdata/train-full.gold.jsonl]
-       [--model models/de_business_news] [--out MODEL/relation_classifier] [--epochs 12] [--limit N]
+       [--model models/de_business_news] [--out MODEL/relation_classifier] [--epochs 6] [--limit N]
 
 The rule pipeline runs over the training articles; every candidate pair of its
 linked entities gets labels from the document-level gold through
@@ -243,7 +243,7 @@ def main(argv=None) -> int:
                         help="full-schema gold files to train on (default: SmartData train-full and data/training)")
     parser.add_argument("--model", default=None, help="base pipeline (default: the bundled model)")
     parser.add_argument("--out", type=Path, default=BUNDLED_MODEL / "relation_classifier")
-    parser.add_argument("--epochs", type=int, default=12)
+    parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--min-precision", type=float, default=0.7)
     parser.add_argument("--limit", type=int, default=None, help="read at most N articles (smoke runs)")
     args = parser.parse_args(argv)

@@ -80,7 +80,7 @@ def package(best: Path, out: Path, work: Path, limit: Optional[int] = None) -> P
             {"name": "GermEval 2014 NER", "license": "CC BY 4.0"},
             {"name": "German Legal Entity Recognition (LER)", "license": "CC BY 4.0"},
             {"name": "spacy-lookups-data German lemma table", "license": "MIT"},
-            {"name": "APIS/ÖBL NER gold (ACDH-CH)", "license": "MIT"},
+            {"name": "SmartData train-full (this project's full-schema annotation)", "license": "CC BY 4.0"},
             {"name": "floret vectors trained on Bundestag speeches and federal laws", "license": "public domain / § 48 UrhG"},
         ],
         "heldout_germeval_test": evaluate_ner(trained, work / "corpus" / "germeval-test.spacy"),
