@@ -67,6 +67,7 @@ class Company:
     country: Optional[str] = None
     parent: Optional[str] = None
     aliases: List[str] = field(default_factory=list)
+    ids: Dict[str, str] = field(default_factory=dict)  # stable identifiers: ID_KEYS only
 
     def surface_forms(self) -> List[str]:
         return [self.name, *self.names, *self.legal_names, *self.abbreviations]
@@ -188,8 +189,25 @@ def _read_jsonl(path: Path) -> Iterable[dict]:
     return [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
 
 
-def _company(row: dict) -> Company:
+ID_KEYS = ("isin", "register", "cik")
+
+
+def check_ids(ids: object, where: str) -> Dict[str, str]:
+    """The optional `ids` object; a misspelt key would silently drop an identifier, so it fails loudly."""
+    if not isinstance(ids, dict):
+        raise ValueError(f"{where}: ids must be an object, not {type(ids).__name__}")
+    for key, value in ids.items():
+        if key not in ID_KEYS:
+            raise ValueError(f"{where}: unknown ids key {key!r} (allowed: {', '.join(ID_KEYS)})")
+        if not isinstance(value, str) or not value or value.strip() != value:
+            raise ValueError(f"{where}: ids[{key!r}] must be a non-empty string, not {value!r}")
+    return dict(ids)
+
+
+def _company(row: dict, where: str = "companies.jsonl") -> Company:
     keys = Company.__dataclass_fields__
+    if "ids" in row:
+        row = {**row, "ids": check_ids(row["ids"], f"{where} ({row.get('id')!r})")}
     return Company(**{k: v for k, v in row.items() if k in keys and v is not None})
 
 
@@ -205,7 +223,8 @@ def _place(row: dict) -> Place:
 def load_kb(data_dir: str) -> KnowledgeBase:
     """Load (once per process) the knowledge base from `data_dir`."""
     root = Path(data_dir)
-    companies = [_company(row) for row in _read_jsonl(root / "kb" / "companies.jsonl")]
+    path = root / "kb" / "companies.jsonl"
+    companies = [_company(row, f"{path}:{no}") for no, row in enumerate(_read_jsonl(path), 1)]
     places = [_place(row) for row in _read_jsonl(root / "kb" / "places.jsonl")]
     industry = orjson.loads((root / "lexicons" / "industry.json").read_bytes())
     return KnowledgeBase(companies, places, industry)

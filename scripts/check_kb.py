@@ -19,6 +19,9 @@ from pathlib import Path
 
 COMPANY_KEYS = ["id", "name", "type", "legal_names", "names", "abbreviations", "industry",
                 "city", "region", "country", "ticker", "indices", "parent", "aliases"]
+OPTIONAL_KEYS = ["ids"]  # after the schema keys, when present
+ID_KEYS = {"isin", "register", "cik"}
+ISIN_RE = re.compile(r"^[A-Z]{2}[A-Z0-9]{9}[0-9]$")
 LIST_KEYS = ["legal_names", "names", "abbreviations", "industry", "indices", "aliases"]
 PLACE_KEYS = ["name", "kind", "country", "region", "demonyms", "adjective"]
 PLACE_OPTIONAL = {"prefixes": [], "other_names": []}
@@ -115,9 +118,9 @@ def check_companies(companies: list[dict], places: list[dict]) -> list[str]:
     names = defaultdict(list)
     for i, c in enumerate(companies, 1):
         where = f"companies.jsonl:{i} ({c.get('id')!r})"
-        if list(c) != COMPANY_KEYS:
+        if list(c) != COMPANY_KEYS + [k for k in OPTIONAL_KEYS if k in c]:
             missing = [k for k in COMPANY_KEYS if k not in c]
-            extra = [k for k in c if k not in COMPANY_KEYS]
+            extra = [k for k in c if k not in COMPANY_KEYS + OPTIONAL_KEYS]
             if missing or extra:
                 errors.append(f"{where}: keys missing {missing} unknown {extra}")
                 continue
@@ -159,6 +162,8 @@ def check_companies(companies: list[dict], places: list[dict]) -> list[str]:
                 errors.append(f"{where}: parent {c['parent']!r} not in KB")
             elif c["parent"] == c["id"]:
                 errors.append(f"{where}: is its own parent")
+        if "ids" in c:
+            errors.extend(check_ids(c["ids"], where))
         names[c["name"]].append(c["id"])
     if len(idset) != len(ids):
         dup = sorted({i for i in ids if ids.count(i) > 1})
@@ -179,6 +184,23 @@ def check_companies(companies: list[dict], places: list[dict]) -> list[str]:
             seen.add(cur)
             cur = parent[cur]
     errors.extend(check_shared_forms(companies))
+    return errors
+
+
+def check_ids(ids, where: str) -> list[str]:
+    """The optional identifiers: known keys, string values, well-formed ISIN and CIK."""
+    if not isinstance(ids, dict) or not ids:
+        return [f"{where}: ids must be a non-empty object (leave the key out when none is known)"]
+    errors = []
+    for key, value in ids.items():
+        if key not in ID_KEYS:
+            errors.append(f"{where}: unknown ids key {key!r} (allowed: {sorted(ID_KEYS)})")
+        elif not (isinstance(value, str) and value and value.strip() == value):
+            errors.append(f"{where}: ids[{key!r}] must be a non-empty string")
+        elif key == "isin" and not ISIN_RE.match(value):
+            errors.append(f"{where}: malformed ISIN {value!r}")
+        elif key == "cik" and not value.isdigit():
+            errors.append(f"{where}: CIK {value!r} is not a number")
     return errors
 
 

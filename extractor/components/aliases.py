@@ -377,5 +377,8 @@ def _entity_json(doc: Doc, entity: EntityInfo, kb: KnowledgeBase) -> dict:
         texts = [m.text(doc) for m in names]
         name = max(texts, key=len) if texts else entity.mentions[0].text(doc)
     entity.type = company.type if company is not None else entity.mentions[0].type
-    return {"id": entity.id, "type": entity.type, "name": name, "kb_id": entity.kb_id,
-            "mentions": [m.to_json(doc) for m in sorted(entity.mentions, key=lambda m: m.start)]}
+    out = {"id": entity.id, "type": entity.type, "name": name, "kb_id": entity.kb_id}
+    if company is not None and company.ids:  # the contract: the key is absent when nothing is known
+        out["ids"] = dict(company.ids)
+    out["mentions"] = [m.to_json(doc) for m in sorted(entity.mentions, key=lambda m: m.start)]
+    return out
