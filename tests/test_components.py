@@ -379,6 +379,25 @@ def test_role_patterns_beyond_adjacent_words(run, text, person, org, title):
     assert role(run(text), person, org)["attributes"]["title"] == title
 
 
+ROLE_UNTITLED = T("Thomas Berger von der Commerzbank sieht die Lage gelassen, ebenso Anna Schmidt (Siemens).")
+ROLE_PARTY_IN_PARENTHESES = T("Dieter Althaus (CDU) sprach in Erfurt.")
+ROLE_MAIN_COMPANY = T("Apple verkauft mehr iPhones. Apple meldet Rekordgewinne. Konzernchef Tim Cook zeigte sich "
+                      "zufrieden. Apple will weiter wachsen.")
+ROLE_NO_MAIN_COMPANY = T("Apple und Samsung melden Zahlen. Konzernchef Tim Cook zeigte sich zufrieden.")
+
+
+def test_untitled_roles(run):
+    out = run(ROLE_UNTITLED)
+    assert role(out, "Thomas Berger", "Commerzbank")["attributes"] == {"status": "current"}
+    assert role(out, "Anna Schmidt", "Siemens")
+    assert rels(run(ROLE_PARTY_IN_PARENTHESES), "role") == []  # party membership is no position
+
+
+def test_role_at_the_company_the_article_is_about(run):
+    assert role(run(ROLE_MAIN_COMPANY), "Tim Cook", "Apple")["attributes"]["title"] == "Konzernchef"
+    assert rels(run(ROLE_NO_MAIN_COMPANY), "role") == [], summary(run(ROLE_NO_MAIN_COMPANY))
+
+
 INSTITUTIONS = T("Das Außenministerium und das Polizeipräsidium München äußerten sich nicht. "
                  "Das Ministerium prüft den Fall.")
 

@@ -19,6 +19,8 @@ from .relation import add_relation, entity_type
 
 OF = {"von", "der", "des", "bei", "beim", "vom", "im"}
 DESCRIPTOR_SPAN = 6  # tokens between "des" and the name: "des kanadischen Kaufhof-Eigners Hudson's Bay"
+# titles that name a post at the company the article is about: "Konzernchef", "Finanzvorstand"
+OWN_COMPANY_TITLES = ("konzern", "firmen", "unternehmens", "vorstand", "aufsichtsrat", "finanz")
 CLAUSE_WORDS = {"und", "oder", "sowie", "aber", "sagte", "sagt", "ist", "war", "hat", "wird", "wurde"}
 ARTICLES = {"der", "die", "das", "des", "dem", "den"}
 COPULAS = {"wird": "incoming", "werden": "incoming", "soll": "incoming", "sollen": "incoming", "übernimmt": "incoming",
@@ -77,12 +79,30 @@ class Roles:
         if org is None:
             org = self._org_before(doc, sent, start, starts)  # "Bei der Deutschen Bank übernimmt X den Vorsitz"
         if org is None:
+            self._role_at_main_company(doc, sent, start, end, title, starts, ends)
             return
         person, status = self._person(doc, sent, start, end, after_org, starts, ends)
         if person is None:
             return
         status = self._status(doc, sent, start, org) or status or self._leaving(doc, sent, person) or "current"
         add_relation(doc, "role", person.entity, org.entity, sent, {"title": title, "status": status}, 0.9)
+
+    def _role_at_main_company(self, doc: Doc, sent: Span, start: int, end: int, title: str,
+                              starts: dict, ends: dict) -> None:
+        """ "Konzernchef Tim Cook" in an article about Apple: a title next to a person, no
+        organisation in the sentence, and one company the article is plainly about."""
+        if not title.lower().startswith(OWN_COMPANY_TITLES) or \
+                any(_is_org(doc, m) for m in starts.values() if sent.start <= m.start < sent.end):
+            return
+        person = starts.get(end)
+        if person is None and start >= sent.start + 2 and doc[start - 1].text == ",":
+            person = ends.get(start - 1)  # "Tim Cook, Konzernchef, ..."
+        if person is None or not _is_person(doc, person) or _already_related(doc, person.entity):
+            return
+        main = _main_company(doc)
+        if main is not None:
+            status = self._status(doc, sent, start, person) or self._leaving(doc, sent, person) or "current"
+            add_relation(doc, "role", person.entity, main, sent, {"title": title, "status": status}, 0.7)
 
     def _org_left(self, doc: Doc, start: int, ends: dict) -> Optional[Mention]:
         """ "BMW-Vorstandschef …" (compound) or "STARFACE Produktmanager …" (name, then title)."""
@@ -162,6 +182,18 @@ class Roles:
             if status and token.lower_ not in COPULAS and token.lower_ not in {"ab", "noch", "tritt", "geht"}:
                 return status
         return None
+
+
+def _main_company(doc: Doc) -> Optional[str]:
+    """The company named at least three times and twice as often as any other, if there is one."""
+    counts: dict = {}
+    for m in doc._.mentions or []:
+        if m.entity and entity_type(doc, m.entity) == "COMPANY":
+            counts[m.entity] = counts.get(m.entity, 0) + 1
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    if not ranked or ranked[0][1] < 3 or (len(ranked) > 1 and ranked[0][1] < 2 * ranked[1][1]):
+        return None
+    return ranked[0][0]
 
 
 def _already_related(doc: Doc, entity: str) -> bool:
