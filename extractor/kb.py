@@ -86,8 +86,10 @@ class KnowledgeBase:
                 self._by_fold.setdefault(fold(form), company.id)
         self._place_words: Dict[str, Place] = {}
         self._place_by_name: Dict[Tuple[str, str], Place] = {}
+        self._place_names: Dict[str, List[Place]] = {}
         for place in self.places:
             self._place_by_name[(place.kind, place.name)] = place
+            self._place_names.setdefault(place.name, []).append(place)
             for word in (*place.demonyms, *place.prefixes):
                 self._place_words.setdefault(word, place)
             if place.adjective:
@@ -115,6 +117,11 @@ class KnowledgeBase:
         """The place whose people `word` names ("Bayern", "Amerikaner", "Münchner")."""
         place = self._place_words.get(word)
         return place if place and word in place.demonyms else None
+
+    def places_named(self, word: str) -> List[Place]:
+        """The places called `word` ("Wien": the city and the Bundesland): in organisation
+        names such as "SG Flensburg-Handewitt" they say where the organisation is."""
+        return self._place_names.get(word, [])
 
     def prefix_place(self, word: str) -> Optional[Place]:
         place = self._place_words.get(word)

@@ -293,6 +293,14 @@ def test_descriptive_references_link(run, text, reference, owner):
     assert found is not None and found["name"] == owner, summary(run(text))
 
 
+ALIAS_PLACE_IN_NAME = T("Die SG Flensburg-Handewitt gewinnt gegen Kiel. Die Flensburger spielten stark.")
+
+
+def test_demonym_links_to_the_organisation_named_after_its_town(run):
+    found = alias_owner(run(ALIAS_PLACE_IN_NAME), "Die Flensburger")
+    assert found is not None and found["name"] == "SG Flensburg-Handewitt", summary(run(ALIAS_PLACE_IN_NAME))
+
+
 def test_title_reference_with_two_candidates_stays_unlinked(run):
     assert alias_owner(run(ALIAS_TITLE_TIE), "Der Chef") is None
 

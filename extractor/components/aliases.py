@@ -63,6 +63,9 @@ class AliasLinker:
         covered = {i for alias in aliases for i in range(alias.start, alias.end)}
         names = [m for m in found if not (set(range(m.start, m.end)) & covered)]
         entities = _cluster(doc, names)
+        for entity in entities:
+            if entity.type in ORG_TYPES and not entity.kb_id:
+                entity.places |= self._places_in_names(doc, entity)
         by_start = {m.start: m for m in names}
         doc.user_data["entity_index"] = {e.id: e for e in entities}
         for alias in sorted(aliases, key=lambda m: m.start):
@@ -162,6 +165,16 @@ class AliasLinker:
     def _org_tokens(doc: Doc) -> Set[int]:
         return {i for m in mentions(doc) if m.type in ORG_TYPES for i in range(m.start, m.end)}
 
+    def _places_in_names(self, doc: Doc, entity: EntityInfo) -> Set[str]:
+        """ "Austria Wien", "SG Flensburg-Handewitt": a place in the name is where it is."""
+        keys: Set[str] = set()
+        for mention in entity.mentions:
+            for token in mention.span(doc):
+                for place in self.kb.places_named(token.text):
+                    if place.kind != "country":  # "Telekom Austria" is no reference to every Austrian
+                        keys |= self.kb.place_keys(place)
+        return keys
+
     def _title_reference(self, doc: Doc, token: Token) -> Optional[Mention]:
         """ "der Wirtschaftskammerpräsident" standing alone: a person known by that title."""
         if token.i == 0 or not self.titles.is_title(token) or doc[token.i - 1].lower_ not in DETERMINERS:
@@ -226,7 +239,9 @@ class AliasLinker:
             return _titled_person(doc, alias, entities)
         scored: List[Tuple[int, int, EntityInfo]] = []
         for entity in entities:
-            if entity.type != "COMPANY" or entity.first >= alias.start:
+            # an organisation other than a company only by a place in its name ("die Wiener": Austria Wien)
+            named_place = entity.type == "ORG" and bool(alias.places & entity.places) and alias.sector is None
+            if (entity.type != "COMPANY" and not named_place) or entity.first >= alias.start:
                 continue
             position = bisect_left(entity.starts, alias.start)
             if position == 0:
