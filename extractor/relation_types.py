@@ -1,24 +1,32 @@
 """The one registry of relation types (CONTRACT.md, "Relation types").
 
-Components, the trained relation classifier, the graph and `extractor eval` all read
-symmetry, arity and argument types from here, so a type behaves the same everywhere.
+The facts live in data/relations/types.json; components, the trained relation
+classifier, the graph and `extractor eval` all read symmetry, arity and argument
+types from here, so a type behaves the same everywhere. The file is checked by a
+pydantic schema when loaded: a misspelt or missing key fails with file and key.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Dict, FrozenSet, Optional, Tuple
+import json
+from pathlib import Path
+from typing import Dict, FrozenSet, Literal, Optional, Tuple
 
-ORG_TYPES = ("COMPANY", "ORG")
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+TYPES_FILE = Path(__file__).resolve().parents[1] / "data" / "relations" / "types.json"
+EntityType = Literal["PERSON", "COMPANY", "ORG"]
 
 
-@dataclass(frozen=True)
-class RelationType:
+class RelationType(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
     name: str
-    subject: Tuple[str, ...]
-    object: Optional[Tuple[str, ...]]  # None: unary (the object is null)
-    attributes: Tuple[str, ...] = ()
-    symmetric: bool = False
+    subject: Tuple[EntityType, ...]
+    object: Optional[Tuple[EntityType, ...]]  # None: unary (the object is null)
+    attributes: Tuple[str, ...]
+    symmetric: bool
+    meaning: str
 
     @property
     def unary(self) -> bool:
@@ -30,23 +38,29 @@ class RelationType:
         return subject_type in self.subject and object_type in (self.object or ())
 
 
-RELATION_TYPES: Dict[str, RelationType] = {t.name: t for t in (
-    RelationType("role", ("PERSON",), ORG_TYPES, ("title", "status")),
-    RelationType("cooperation_talks", ORG_TYPES, ORG_TYPES, ("topic",), symmetric=True),
-    RelationType("cooperation", ORG_TYPES, ORG_TYPES, ("topic",), symmetric=True),
-    RelationType("supply_contract", ORG_TYPES, ORG_TYPES, ("product", "status")),
-    RelationType("rating", ORG_TYPES, ORG_TYPES, ("rating", "direction")),
-    RelationType("acquisition", ORG_TYPES, ORG_TYPES, ("share", "status")),
-    RelationType("stake", ORG_TYPES + ("PERSON",), ORG_TYPES, ("share",)),
-    RelationType("merger", ORG_TYPES, ORG_TYPES, ("status",), symmetric=True),
-    RelationType("subsidiary", ORG_TYPES, ORG_TYPES),
-    RelationType("spin_off", ORG_TYPES, ORG_TYPES),
-    RelationType("insolvency", ORG_TYPES, None),
-    RelationType("layoffs", ORG_TYPES, None, ("count",)),
-    # the employer is optional: "Verdi ruft zum Warnstreik auf"
-    RelationType("strike", ORG_TYPES, ORG_TYPES),
-)}
+def load_relation_types(path: Path = TYPES_FILE) -> Dict[str, RelationType]:
+    """Name -> spec; ValueError naming the file, the type and the offending key."""
+    try:
+        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise ValueError(f"{path}: {error}") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("types"), dict):
+        raise ValueError(f"{path}: expected an object with a 'types' object")
+    unknown = set(raw) - {"_doc", "types"}
+    if unknown:
+        raise ValueError(f"{path}: unknown key(s) {sorted(unknown)}")
+    types = {}
+    for name, body in raw["types"].items():
+        try:
+            types[name] = RelationType(name=name, **body)
+        except (ValidationError, TypeError) as error:
+            problems = error.errors() if isinstance(error, ValidationError) else [{"loc": (), "msg": str(error)}]
+            where = "; ".join(f"{'.'.join(map(str, p['loc'])) or name}: {p['msg']}" for p in problems)
+            raise ValueError(f"{path}: relation type {name!r}: {where}") from None
+    return types
 
+
+RELATION_TYPES: Dict[str, RelationType] = load_relation_types()
 SYMMETRIC_TYPES: FrozenSet[str] = frozenset(t.name for t in RELATION_TYPES.values() if t.symmetric)
 UNARY_TYPES: FrozenSet[str] = frozenset(t.name for t in RELATION_TYPES.values() if t.unary)
 BINARY_TYPES: Tuple[str, ...] = tuple(t.name for t in RELATION_TYPES.values() if not t.unary)

@@ -69,3 +69,22 @@ def test_registry_is_the_contract_table():
 def _types(doc, rel):
     by_id = {e["id"]: e["type"] for e in doc._.entities}
     return by_id[rel["subject"]], by_id.get(rel["object"])
+
+
+def test_relation_type_schema_rejects_a_misspelt_key(tmp_path):
+    from extractor.relation_types import TYPES_FILE, load_relation_types
+    import json
+
+    spec = json.loads(TYPES_FILE.read_text(encoding="utf-8"))
+    spec["types"]["merger"]["symetric"] = spec["types"]["merger"].pop("symmetric")
+    bad = tmp_path / "types.json"
+    bad.write_text(json.dumps(spec), encoding="utf-8")
+    with pytest.raises(ValueError) as error:
+        load_relation_types(bad)
+    message = str(error.value)
+    assert str(bad) in message and "'merger'" in message and "symetric" in message
+    spec["types"]["merger"]["symmetric"] = spec["types"]["merger"].pop("symetric")
+    spec["types"]["merger"]["subject"] = ["COMPANIE"]
+    bad.write_text(json.dumps(spec), encoding="utf-8")
+    with pytest.raises(ValueError, match="subject"):
+        load_relation_types(bad)
