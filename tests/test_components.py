@@ -293,6 +293,14 @@ def test_descriptive_references_link(run, text, reference, owner):
     assert found is not None and found["name"] == owner, summary(run(text))
 
 
+ALIAS_ORIGIN = T("Procter & Gamble meldet Zahlen. Der Konzern aus Ohio wächst.")
+
+
+def test_reference_by_origin_links_to_the_company_from_there(run):
+    found = alias_owner(run(ALIAS_ORIGIN), "Der Konzern aus Ohio")
+    assert found is not None and found["name"] == "Procter & Gamble", summary(run(ALIAS_ORIGIN))
+
+
 ALIAS_PLACE_IN_NAME = T("Die SG Flensburg-Handewitt gewinnt gegen Kiel. Die Flensburger spielten stark.")
 
 

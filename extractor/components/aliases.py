@@ -152,14 +152,28 @@ class AliasLinker:
             place = self.kb.adjective_place(left.text)
             if place is not None:
                 places |= self.kb.place_keys(place)
+        end = head_i + 1
+        origin = self._origin(doc, end)  # "der Konzern aus Ohio", "die Spieleschmiede aus Kyoto"
+        if origin:
+            places |= origin
+            end += 2
         if base.casefold() in self.need_place and not places and not qualified:
             return None
         if self._is_plural(determiner, doc[first:start], base, plural_form):
             return None
         if determiner is None and not places:
             return None
-        return Mention(first, head_i + 1, "COMPANY", kind=ALIAS, source="alias",
+        return Mention(first, end, "COMPANY", kind=ALIAS, source="alias",
                        places=frozenset(places), sector=sector)
+
+    def _origin(self, doc: Doc, i: int) -> Set[str]:
+        """Place keys of "aus <place>" right after a reference's head."""
+        if i + 1 >= len(doc) or doc[i].lower_ != "aus":
+            return set()
+        keys: Set[str] = set()
+        for place in self.kb.places_named(doc[i + 1].text):
+            keys |= self.kb.place_keys(place)
+        return keys
 
     @staticmethod
     def _org_tokens(doc: Doc) -> Set[int]:
