@@ -293,6 +293,16 @@ def test_descriptive_references_link(run, text, reference, owner):
     assert found is not None and found["name"] == owner, summary(run(text))
 
 
+ALIAS_PRODUCT = T("Google und Samsung stellen Neuheiten vor. Der Android-Hersteller setzt auf künstliche Intelligenz.")
+ALIAS_PRODUCT_OTHER = T("Samsung stellt Neuheiten vor. Der iPhone-Konzern schweigt.")
+
+
+def test_product_prefix_names_its_maker(run):
+    found = alias_owner(run(ALIAS_PRODUCT), "Der Android-Hersteller")
+    assert found is not None and found["name"] == "Google", summary(run(ALIAS_PRODUCT))
+    assert alias_owner(run(ALIAS_PRODUCT_OTHER), "Der iPhone-Konzern") is None  # Apple is not named
+
+
 ALIAS_ORIGIN = T("Procter & Gamble meldet Zahlen. Der Konzern aus Ohio wächst.")
 
 

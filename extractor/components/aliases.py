@@ -18,7 +18,7 @@ from typing import Dict, List, Optional, Set, Tuple
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from ..kb import KnowledgeBase, fold, load_kb
+from ..kb import KnowledgeBase, fold, load_kb, load_lexicon
 from .mention import ALIAS, COMPOUND, NAME, ORG_TYPES, Mention, mentions
 from .titles import TitleLexicon
 
@@ -56,6 +56,7 @@ class AliasLinker:
         self.neuter = tuple(industry["neuter"])
         self.weak = tuple(industry["weak"])
         self.titles = TitleLexicon(data_dir)
+        self.products: Dict[str, str] = load_lexicon(data_dir, "products.json")["products"]
 
     def __call__(self, doc: Doc) -> Doc:
         found = mentions(doc)
@@ -85,7 +86,7 @@ class AliasLinker:
         refs: List[Mention] = []
         taken: Set[int] = set()
         for token in doc:
-            if token.i in taken or token.i in name_tokens or not token.text[:1].isupper():
+            if token.i in taken or token.i in name_tokens or not (token.text[:1].isupper() or token.text in self.products):
                 continue
             ref = self._demonym(doc, token) or self._descriptive(doc, token) or self._title_reference(doc, token)
             if ref is not None and not (set(range(ref.start, ref.end)) & taken):
@@ -114,8 +115,10 @@ class AliasLinker:
         head_i, places = token.i, set()
         start = token.i
         qualified = False  # a prefix such as "Online-" qualifies a bare generic head
+        owner = None
         # prefix compound: US - Autokonzern
         if token.i + 2 < len(doc) and doc[token.i + 1].text == "-" and not token.whitespace_:
+            owner = self.products.get(token.text)  # "der iPhone-Konzern": Apple's product
             place = self.kb.prefix_place(token.text)
             if place is not None:
                 places |= self.kb.place_keys(place)
@@ -164,7 +167,7 @@ class AliasLinker:
         if determiner is None and not places:
             return None
         return Mention(first, end, "COMPANY", kind=ALIAS, source="alias",
-                       places=frozenset(places), sector=sector)
+                       places=frozenset(places), sector=sector, owner=owner)
 
     def _origin(self, doc: Doc, i: int) -> Set[str]:
         """Place keys of "aus <place>" right after a reference's head."""
@@ -279,6 +282,12 @@ class AliasLinker:
         kb_places = self.kb.company_places(company) if company else frozenset()
         kb_sectors = self.kb.company_sectors(company) if company else frozenset()
         score = 1
+        if alias.owner:
+            owner = self.kb.get(alias.owner)
+            family = {alias.owner, owner.parent if owner else None}
+            if entity.kb_id not in family and (company is None or company.parent != alias.owner):
+                return 0  # another company's product
+            score += 3
         if "media" in (kb_sectors | entity.sectors) and alias.sector != "media":
             return 0  # the agency or paper that reports is not what "die Bank" or "der Hersteller" means
         if alias.places:

@@ -26,6 +26,7 @@ class Mention:
     sector: Optional[str] = None
     plural: bool = False
     title: Optional[str] = None  # a person reference by title: "der Wirtschaftskammerpräsident"
+    owner: Optional[str] = None  # kb id of the maker a product prefix names: "der Android-Hersteller"
 
     def span(self, doc: Doc) -> Span:
         return doc[self.start : self.end]
