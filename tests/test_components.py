@@ -303,6 +303,16 @@ def test_product_prefix_names_its_maker(run):
     assert alias_owner(run(ALIAS_PRODUCT_OTHER), "Der iPhone-Konzern") is None  # Apple is not named
 
 
+ALIAS_FAMILY = T("Die AUA streicht Flüge. Die Lufthansa prüft die Lage. Die AUA-Mutter will sparen.")
+
+
+def test_company_named_by_its_relative(run):
+    out = run(ALIAS_FAMILY)
+    found = alias_owner(out, "Die AUA-Mutter")
+    assert found is not None and found["kb_id"] == "lufthansa", summary(out)
+    assert "AUA" in mention_texts(by_kb(out, "austrian-airlines"))  # the name part stays a mention of AUA
+
+
 ALIAS_ORIGIN = T("Procter & Gamble meldet Zahlen. Der Konzern aus Ohio wächst.")
 
 

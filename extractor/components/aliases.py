@@ -27,6 +27,9 @@ DETERMINERS = {"der", "die", "das", "des", "dem", "den"}
 INDEFINITE = {"ein", "eine", "eines", "einem", "einen", "einer", "kein", "keine", "keinen", "keinem", "keiner"}
 PLURAL_QUANTIFIERS = {"beide", "beiden", "mehrere", "mehreren", "viele", "vielen", "alle", "allen", "einige",
                       "einigen", "andere", "anderen", "zwei", "drei", "vier", "sämtliche", "zahlreiche", "manche"}
+FAMILY_HEADS = {"mutter": "parent", "mutterkonzern": "parent", "muttergesellschaft": "parent",
+                "eigentümer": "parent", "eigner": "parent", "tochter": "child", "tochterfirma": "child",
+                "tochtergesellschaft": "child"}
 NOT_AFTER = {"in", "im", "aus", "nach", "von", "für", "gegen", "ganz", "über"}
 
 
@@ -60,8 +63,10 @@ class AliasLinker:
 
     def __call__(self, doc: Doc) -> Doc:
         found = mentions(doc)
-        aliases = self._find_references(doc, found)
-        covered = {i for alias in aliases for i in range(alias.start, alias.end)}
+        aliases = self._find_references(doc, found) + self._family_references(doc, found)
+        # a family reference keeps its name part: "AUA" in "die AUA-Mutter" is still a mention of AUA
+        covered = {i for alias in aliases for i in range(alias.start, alias.end)
+                   if not alias.family or i in (alias.start, alias.end - 1)}
         names = [m for m in found if not (set(range(m.start, m.end)) & covered)]
         entities = _cluster(doc, names)
         for entity in entities:
@@ -192,6 +197,34 @@ class AliasLinker:
                         keys |= self.kb.place_keys(place)
         return keys
 
+    def _family_references(self, doc: Doc, found: List[Mention]) -> List[Mention]:
+        """ "die AUA-Mutter", "der Zielpunkt-Eigentümer", "die VW-Tochter": a company named by
+        its relation to a company of the knowledge base."""
+        refs = []
+        for m in found:
+            company = self.kb.get(m.kb_id)
+            i = m.end
+            if company is None or i + 1 >= len(doc) or doc[i].text != "-" or m.start == 0:
+                continue
+            relation = FAMILY_HEADS.get(doc[i + 1].lower_)
+            det = doc[m.start - 1]
+            if relation is None or det.lower_ not in DETERMINERS:
+                continue
+            refs.append(Mention(det.i, i + 2, "COMPANY", kind=ALIAS, source="alias",
+                                family=f"{relation}:{company.id}"))
+        return refs
+
+    def _relative(self, alias: Mention, entities: List[EntityInfo]) -> Optional[EntityInfo]:
+        """The one earlier-or-later entity of the article that is the named company's parent
+        (or child, for "Tochter"), by the knowledge base."""
+        relation, kb_id = alias.family.split(":", 1)
+        named = self.kb.get(kb_id)
+        if relation == "parent":
+            fits = [e for e in entities if named.parent and e.kb_id == named.parent]
+        else:
+            fits = [e for e in entities if e.kb_id and (self.kb.get(e.kb_id).parent == kb_id)]
+        return fits[0] if len(fits) == 1 else None
+
     def _title_reference(self, doc: Doc, token: Token) -> Optional[Mention]:
         """ "der Wirtschaftskammerpräsident" standing alone: a person known by that title."""
         if token.i == 0 or not self.titles.is_title(token) or doc[token.i - 1].lower_ not in DETERMINERS:
@@ -254,6 +287,8 @@ class AliasLinker:
                 return entity
         if alias.title is not None:
             return _titled_person(doc, alias, entities)
+        if alias.family is not None:
+            return self._relative(alias, entities)
         scored: List[Tuple[int, int, EntityInfo]] = []
         for entity in entities:
             # an organisation other than a company only by a place in its name ("die Wiener": Austria Wien)

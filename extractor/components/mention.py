@@ -27,6 +27,7 @@ class Mention:
     plural: bool = False
     title: Optional[str] = None  # a person reference by title: "der Wirtschaftskammerpräsident"
     owner: Optional[str] = None  # kb id of the maker a product prefix names: "der Android-Hersteller"
+    family: Optional[str] = None  # "parent:<kb id>" / "child:<kb id>": "die AUA-Mutter", "die VW-Tochter"
 
     def span(self, doc: Doc) -> Span:
         return doc[self.start : self.end]
