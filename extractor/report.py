@@ -217,17 +217,18 @@ def apply_budget(graph: nx.MultiDiGraph, max_nodes: int, max_edges: int
                  ) -> Tuple[List[str], List[Tuple[str, str, str]], Dict[str, Any]]:
     """The nodes and edges to draw. Past the budget the strongest edges stay
     (most articles, then confidence), then the nodes they touch, strongest first;
-    unconnected nodes fill what is left of the node budget, by articles."""
-    ranked = sorted(graph.edges(keys=True, data=True), key=_edge_strength)
-    edges = [(u, v, k) for u, v, k, _ in ranked[:max_edges]]
+    unconnected nodes fill what is left of the node budget, by articles. Where
+    the node budget cuts strong edges, weaker ones among the kept nodes take
+    their place, so the edge budget is used."""
+    ranked = [(u, v, k) for u, v, k, _ in sorted(graph.edges(keys=True, data=True), key=_edge_strength)]
     strength: Counter[str] = Counter()
-    for u, v, k in edges:
+    for u, v, k in ranked[:max_edges]:
         weight = graph.edges[u, v, k].get("weight", 1)
         strength[u] += weight
         strength[v] += weight
     connected = sorted(strength, key=lambda n: (-strength[n], -graph.nodes[n].get("articles", 0), n))
     kept = set(connected[:max_nodes])
-    edges = [(u, v, k) for u, v, k in edges if u in kept and v in kept]
+    edges = [(u, v, k) for u, v, k in ranked if u in kept and v in kept][:max_edges]
     rest = sorted((n for n in graph.nodes if n not in strength),
                   key=lambda n: (-graph.nodes[n].get("articles", 0), n))
     nodes = connected[:max_nodes] + rest[: max(0, max_nodes - len(kept))]

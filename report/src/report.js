@@ -461,7 +461,7 @@ function buildHeader() {
   const b = DATA.budget;
   if (b.truncated) {
     const parts = [];
-    if (b.edges_shown < b.edges_total) parts.push(`the ${fmt(b.edges_shown)} strongest of ${fmt(b.edges_total)} relations (${fmt(b.min_weight)}+ articles each)`);
+    if (b.edges_shown < b.edges_total) parts.push(`the ${fmt(b.edges_shown)} strongest of ${fmt(b.edges_total)} relations${b.min_weight > 1 ? ` (${fmt(b.min_weight)}+ articles each)` : ""}`);
     if (b.nodes_shown < b.nodes_total) parts.push(`${fmt(b.nodes_shown)} of ${fmt(b.nodes_total)} entities`);
     $("budget").textContent = `Large run: the graph shows ${parts.join(" and ")} (budget ${fmt(b.max_nodes)} entities / ${fmt(b.max_edges)} relations; \`--max-nodes\`, \`--max-edges\`). Tables count everything.`;
     $("budget").hidden = false;
@@ -502,7 +502,8 @@ function clickAt(node) {
 }
 
 function selfTest(timing) {
-  const status = { ...timing, errors: ERRORS, nodes: DATA.nodes.length, edges: DATA.edges.length };
+  const status = { ...timing, errors: ERRORS, nodes: DATA.nodes.length, edges: DATA.edges.length,
+    budget_note: $("budget").hidden ? "" : $("budget").textContent };
   try {
     renderer.refresh();
     const canvases = renderer.getCanvases();
