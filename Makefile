@@ -6,7 +6,7 @@ DATA ?= ../shared/data
 EVAL ?= ../shared/eval
 OUT ?= out
 
-.PHONY: install run test bench vectors train train-relations eval lint clean
+.PHONY: install run report-assets test bench vectors train train-relations eval lint clean
 
 $(BIN)/extractor: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,12 @@ install: $(BIN)/extractor
 run: install
 	mkdir -p $(OUT)
 	$(BIN)/extractor extract data/samples -o $(OUT)/samples.jsonl --graph $(OUT)/samples.gexf
+	$(BIN)/extractor report $(OUT)/samples.jsonl -o $(OUT)/samples.report.html
+
+# the report page's script (sigma.js, graphology, ForceAtlas2), bundled once at development
+# time into extractor/assets/report.js, which is committed: users and CI need no npm
+report-assets:
+	cd report && npm ci --no-audit --no-fund && npx esbuild src/report.js --bundle --minify --format=iife --target=es2019 --outfile=../extractor/assets/report.js
 
 test: install
 	$(BIN)/python -m pytest -q

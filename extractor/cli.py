@@ -1,4 +1,4 @@
-"""Command line: extract, graph, eval, info (see CONTRACT.md).
+"""Command line: extract, graph, report, eval, info (see CONTRACT.md).
 
 Exit status: 0 when every record was processed, 1 when some were rejected or
 failed in the pipeline (output line with "status": "error" and "error"), or
@@ -93,6 +93,16 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("results", nargs="+", metavar="RESULTS.jsonl")
     graph.add_argument("-o", "--output", required=True, metavar="GRAPH", help=".gexf, .graphml or .csv")
     graph.set_defaults(func=cmd_graph)
+
+    report = commands.add_parser("report", parents=[common],
+                                 help="one self-contained HTML page over result files: graph, filters, evidence, tables")
+    report.add_argument("results", nargs="+", metavar="RESULTS.jsonl")
+    report.add_argument("-o", "--output", required=True, metavar="REPORT.html")
+    report.add_argument("--max-nodes", type=_positive, default=2000, metavar="N",
+                        help="draw at most N entities (default 2000; past it the strongest stay)")
+    report.add_argument("--max-edges", type=_positive, default=5000, metavar="N",
+                        help="draw at most N edges (default 5000; past it the strongest stay)")
+    report.set_defaults(func=cmd_report)
 
     evaluate = commands.add_parser("eval", parents=[common], help="score the extractor against gold annotations")
     evaluate.add_argument("--gold", required=True, metavar="GOLD.jsonl")
@@ -449,6 +459,30 @@ def cmd_graph(args: argparse.Namespace) -> int:
     write_graph(graph, args.output)
     print(f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges -> {args.output}", file=sys.stderr)
     return EXIT_REJECTED if bad else EXIT_OK
+
+
+# ---------------------------------------------------------------------------
+# report
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    missing = input_errors(args.results)
+    if missing:
+        raise UsageError("; ".join(missing))
+    _check_distinct(args.results, {"report": args.output})
+    _check_output(args.output, "report")
+    from .report import build_report, write_report
+
+    def report_bad(message: str) -> None:
+        print(message, file=sys.stderr)
+
+    data, builder = build_report(_results_files(args.results), report_bad, args.max_nodes, args.max_edges)
+    write_report(data, args.output)
+    budget = data["budget"]
+    note = " (budget reached: the strongest kept)" if budget["truncated"] else ""
+    print(f"{budget['nodes_shown']} of {budget['nodes_total']} nodes, {budget['edges_shown']} of "
+          f"{budget['edges_total']} edges{note} -> {args.output}", file=sys.stderr)
+    return EXIT_REJECTED if builder.bad_lines else EXIT_OK
 
 
 def _results_files(paths: Iterable[str]) -> List[str]:

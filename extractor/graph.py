@@ -148,11 +148,14 @@ def _name_key(entity: Dict[str, Any]) -> str:
     return f"{entity.get('type') or 'MISC'}:{fold_name(name) or name}"
 
 
-def _edge_key(subj: str, rtype: str, obj: str) -> Tuple[str, str, str]:
+def edge_key(subj: str, rtype: str, obj: str) -> Tuple[str, str, str]:
     """Symmetric relation types get one direction (sorted keys) so A-B and B-A aggregate."""
     if rtype in SYMMETRIC_TYPES and obj < subj:
         subj, obj = obj, subj
     return (subj, rtype, obj)
+
+
+_edge_key = edge_key
 
 
 class GraphBuilder:
@@ -223,13 +226,18 @@ class GraphBuilder:
 
     # -- building
 
+    def resolve(self, key: str) -> str:
+        """The node `key` (from `node_key`) lands on in `to_graph`: a name key
+        merges into its unique kb node. Known only once all records are added,
+        so callers that keep their own per-edge data (the report's evidence)
+        map it with this at the end."""
+        if key.startswith("kb:"):
+            return key
+        return self._kb_by_name.get(key) or key
+
     def _resolved(self) -> Tuple[Dict[str, _Node], Dict[Tuple[str, str, str], _Edge]]:
         """Nodes and edges after merging name-keyed nodes into their unique kb node."""
-        def resolve(key: str) -> str:
-            if key.startswith("kb:"):
-                return key
-            return self._kb_by_name.get(key) or key
-
+        resolve = self.resolve
         nodes: Dict[str, _Node] = {}
         for key, node in self._nodes.items():
             target = resolve(key)
