@@ -528,6 +528,15 @@ def test_delivery_firm_is_bought_not_supplied(run):
 
 
 INSOLVENT_ADJECTIVE = T("Die Lufthansa übernimmt Teile der insolventen Air Berlin.")
+INSOLVENT_PAST_DESCRIPTOR = T("Nach dem Stillstand hat der insolvente Brennstoff-Hersteller German Pellets eine Linie "
+                              "angefahren.")
+INSOLVENCY_PROCEEDINGS = T("Das Insolvenzverfahren über die Zyrbel AG wurde eröffnet.")
+
+
+@pytest.mark.parametrize("text,company", [(INSOLVENT_PAST_DESCRIPTOR, "German Pellets"),
+                                          (INSOLVENCY_PROCEEDINGS, "Zyrbel AG")], ids=["descriptor", "proceedings"])
+def test_insolvency_past_descriptor_and_of_proceedings(run, text, company):
+    assert (company, None) in rel(run(text), "insolvency"), summary(run(text))
 
 
 def test_insolvent_qualifies_the_following_company(run):

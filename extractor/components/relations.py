@@ -434,7 +434,9 @@ def _spin_off(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) 
 def _insolvency(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> None:
     companies = [m for m in orgs if self._is_company(doc, m.entity)]
     if trigger.is_lower and trigger.lower_[-1] in "enrs":  # "der insolventen Air Berlin": the noun it qualifies
-        qualified = next((m for m in companies if trigger.i < m.start <= trigger.i + 3), None)
+        # past a descriptor: "der insolvente Brennstoff-Hersteller German Pellets"
+        qualified = next((m for m in companies if trigger.i < m.start <= trigger.i + 5
+                          and not any(t.is_punct and t.text != "-" for t in doc[trigger.i + 1:m.start])), None)
         if qualified is not None:
             add_relation(doc, "insolvency", qualified.entity, None, sent, {}, 0.75)
         return
@@ -442,7 +444,8 @@ def _insolvency(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered
     local = [m for m in companies if clause.start <= m.start < clause.end]
     # states go bankrupt too ("Zahlungsunfähigkeit Griechenlands"): only a company in the clause counts then
     scope = local if trigger.lower_.startswith("zahlungsunf") or len({m.entity for m in companies}) > 1 else companies
-    subject = (_compound_before(doc, trigger, scope) or _after(doc, sent, trigger.i, {"von", "der", "des", "bei", "beim"}, scope, 1)
+    subject = (_compound_before(doc, trigger, scope)
+               or _after(doc, sent, trigger.i, {"von", "der", "des", "bei", "beim", "über"}, scope, 1)
                or _nearest(scope, trigger.i, before=True) or _nearest(scope, trigger.i, before=False))
     if subject is not None:
         add_relation(doc, "insolvency", subject.entity, None, sent, {}, 0.75)
