@@ -276,7 +276,7 @@ def _iter_json_document(data: bytes, file: str, stem: str, start: int) -> Iterat
             if raw.strip():
                 yield parse_line(raw, file, number, stem)
         return
-    yield _validate(value, file, start, stem, data.strip())
+    yield _validate(value, file, start, stem, orjson.dumps(value))  # one line: OUT.rejected.jsonl is JSON lines
 
 
 def _iter_json_array(data: bytes, file: str, stem: str) -> Iterator[Item]:
@@ -287,7 +287,7 @@ def _iter_json_array(data: bytes, file: str, stem: str) -> Iterator[Item]:
         yield Rejected(file=file, line=0, reason=reason, raw=data)
         return
     if not isinstance(value, list):
-        yield _validate(value, file, 1, stem, data.strip())
+        yield _validate(value, file, 1, stem, orjson.dumps(value))
         return
     yield from _array_items(value, file, stem)
 
@@ -328,7 +328,7 @@ def _validate(value: Any, file: str, number: int, stem: str, raw: bytes) -> Item
     if fields.get("id") is None:
         fields["id"] = f"{stem}:{number}"
     fields["id"] = str(fields["id"])
-    return Record(**fields, meta=meta, origin=f"{file}:{number}")
+    return Record(**fields, meta=meta, origin=f"{file}:{number}", raw=raw)
 
 
 def _invalid_reason(value: Any) -> Optional[str]:
@@ -607,22 +607,40 @@ def _default_mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
-def rejected_bytes(item: Rejected) -> bytes:
-    """The line OUT.rejected.jsonl keeps for a rejected item, without newline.
+def rejected_bytes(item: Rejected) -> Optional[bytes]:
+    """The line OUT.rejected.jsonl keeps for a rejected item (without newline),
+    or None for a whole-file problem.
 
-    A rejected JSON line is kept byte for byte, so it can be fixed and fed
-    again. Anything else (a whole .txt file that is not UTF-8, a damaged WARC
-    or archive) becomes {"file", "line", "reason", "raw"} with `raw` the
-    content decoded as UTF-8, undecodable bytes written as \\xNN escapes.
+    Only input lines go there, byte for byte, so that the file is itself an
+    input: fixed or not, it can be fed in again. An unreadable file, a damaged
+    archive or a .txt that cannot be decoded has no line to keep; it is listed
+    in OUT.rejected.index.jsonl alone.
     """
-    if isinstance(item, LineRejected):
-        return item.raw
-    raw = item.raw.decode("utf-8", errors="backslashreplace")
-    return orjson.dumps({"file": item.file, "line": item.line, "reason": item.reason, "raw": raw})
+    return item.raw if isinstance(item, LineRejected) else None
+
+
+def index_row(item: Rejected) -> Dict[str, Any]:
+    """The OUT.rejected.index.jsonl row for a rejected item: where it came from
+    and why; `kept` says whether its line is in OUT.rejected.jsonl (the kept
+    rows are in the same order as that file's lines)."""
+    return {"file": item.file, "line": item.line or None, "reason": item.reason,
+            "kept": isinstance(item, LineRejected)}
+
+
+def too_long(record: Record, limit: int) -> Optional[Rejected]:
+    """The rejection for a record whose text exceeds `limit` characters, else
+    None. A record read from a JSON line keeps that line (see Record.raw)."""
+    if len(record.text) <= limit:
+        return None
+    reason = f"text longer than {limit} characters"
+    if record.raw is None:
+        return Rejected(file=record.origin, line=0, reason=reason, raw=b"")
+    file, _, line = record.origin.rpartition(":")
+    return LineRejected(file=file, line=int(line), reason=reason, raw=record.raw)
 
 
 def output_paths(out: str) -> Dict[str, str]:
-    """OUT.jsonl -> its companions OUT.rejected.jsonl and OUT.summary.json."""
+    """OUT.jsonl -> its companions OUT.rejected.jsonl, OUT.rejected.index.jsonl and OUT.summary.json."""
     path = Path(out)
     base = path.name
     for suffix in (".gz", ".jsonl", ".json", ".ndjson"):
@@ -631,6 +649,7 @@ def output_paths(out: str) -> Dict[str, str]:
     return {
         "out": str(path),
         "rejected": str(path.with_name(f"{base}.rejected.jsonl")),
+        "rejected_index": str(path.with_name(f"{base}.rejected.index.jsonl")),
         "summary": str(path.with_name(f"{base}.summary.json")),
     }
 
@@ -666,6 +685,7 @@ __all__ = [
     "input_errors",
     "iter_file",
     "iter_inputs",
+    "index_row",
     "iter_json_objects",
     "iter_stdin",
     "output_dir_error",
@@ -673,5 +693,6 @@ __all__ = [
     "parse_line",
     "rejected_bytes",
     "sniff",
+    "too_long",
     "walk_files",
 ]

@@ -113,6 +113,40 @@ def test_extract_mixed_folder(fake, tmp_path, capsys):
     assert "4 read, 4 processed" in err and "1 rejected" in err
 
 
+def test_rejected_file_holds_the_bad_lines_byte_for_byte(fake, tmp_path, capsys):
+    """OUT.rejected.jsonl is exactly the rejected input lines, in order, so it
+    can be fed in again (and is rejected again, line for line); the index has
+    a row per rejection with file, line and reason, whole-file problems only
+    there."""
+    from extractor.records import MAX_CHARS
+
+    good = ARTICLES.read_bytes().splitlines()
+    bad = [b'{"id": "kaputt", "text": "BMW', b'["keine", "Meldung"]',
+           b'{"id": "lang", "text": "' + b"BMW " * (MAX_CHARS // 4) + b'x"}', b'{"id": "ohne-text", "title": "T"}']
+    source = tmp_path / "mixed.jsonl"
+    source.write_bytes(b"\n".join([good[0], bad[0], bad[1], good[1], bad[2], bad[3], good[2]]) + b"\n")
+    (tmp_path / "kaputt.json").write_bytes(b"[{")  # a whole-file problem
+    out = tmp_path / "res" / "out.jsonl"
+    assert main(["extract", str(source), str(tmp_path / "kaputt.json"), "-o", str(out), "-q"]) == 1
+    assert [r["id"] for r in lines(out)] == IDS
+    rejected = out.with_name("out.rejected.jsonl")
+    assert rejected.read_bytes() == b"".join(line + b"\n" for line in bad)
+    index = lines(out.with_name("out.rejected.index.jsonl"))
+    assert [(r["file"], r["line"], r["reason"].split(":")[0], r["kept"]) for r in index] == [
+        (str(source), 2, "invalid JSON", True), (str(source), 3, "not a JSON object", True),
+        (str(source), 5, f"text longer than {MAX_CHARS} characters", True), (str(source), 6, "missing text", True),
+        (str(tmp_path / "kaputt.json"), None, "invalid JSON", False)]
+    summary = orjson.loads(out.with_name("out.summary.json").read_bytes())
+    assert summary["rejected"] == 5 and summary["rejected_index"] == str(out.with_name("out.rejected.index.jsonl"))
+
+    again = tmp_path / "again" / "out.jsonl"
+    assert main(["extract", str(rejected), "-o", str(again), "-q"]) == 1
+    assert again.read_bytes() == b""
+    assert again.with_name("out.rejected.jsonl").read_bytes() == rejected.read_bytes()
+    assert [(r["line"], r["reason"]) for r in lines(again.with_name("out.rejected.index.jsonl"))] == [
+        (n, r["reason"]) for n, r in enumerate(index[:4], start=1)]
+
+
 def test_extract_clean_input_exit_0_and_no_rejected_file(fake, tmp_path, capsys):
     out = tmp_path / "out.jsonl"
     stale = tmp_path / "out.rejected.jsonl"

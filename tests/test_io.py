@@ -191,8 +191,7 @@ def test_txt_not_utf8_is_rejected(tmp_path):
     (item,) = read(path)
     assert isinstance(item, Rejected) and item.reason == "invalid UTF-8"
     assert item.raw == path.read_bytes()
-    line = orjson.loads(rejected_bytes(item))
-    assert line == {"file": str(path), "line": 0, "reason": "invalid UTF-8", "raw": "Gr\\xfc\\xdfe aus K\\xf6ln"}
+    assert rejected_bytes(item) is None  # a whole-file problem: listed in the index only
 
 
 def test_directory_walk_sorted_hidden_skipped(tmp_path):
@@ -335,6 +334,7 @@ def test_atomic_writer_lazy_and_gzip(tmp_path):
 
 def test_output_paths_and_dir_errors(tmp_path):
     assert output_paths("res/out.jsonl") == {"out": "res/out.jsonl", "rejected": "res/out.rejected.jsonl",
+                                             "rejected_index": "res/out.rejected.index.jsonl",
                                              "summary": "res/out.summary.json"}
     assert output_paths("out.jsonl.gz")["summary"] == "out.summary.json"
     assert output_dir_error(str(tmp_path / "neu" / "out.jsonl")) is None  # created
