@@ -369,6 +369,8 @@ class Marker:
             self.summary.add_item(item)
             if isinstance(item, Record):
                 item.raw = None  # checked: the line need not travel to the workers
+                for note in item.notes:
+                    _message(f"{item.origin}: warning: {note}", self.bar)
                 yield self.mark(item)
             elif isinstance(item, Rejected):
                 self.reject(item)

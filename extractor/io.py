@@ -21,6 +21,7 @@ Formats are recognised by extension first, then by content:
 from __future__ import annotations
 
 import bz2
+import errno
 import gzip
 import io
 import lzma
@@ -42,6 +43,13 @@ STDIN = "-"
 STDIN_NAME = "<stdin>"
 SNIFF_BYTES = 4096
 COMPRESSION: Dict[str, Callable[..., BinaryIO]] = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+# Compressed streams are recognised by their first bytes, not by the name: dumps
+# are often renamed, and a ".gz" that was already unpacked must still read.
+MAGIC: Dict[bytes, Callable[[BinaryIO], BinaryIO]] = {
+    b"\x1f\x8b": lambda fh: gzip.GzipFile(fileobj=fh, mode="rb"),  # type: ignore[dict-item]
+    b"BZh": lambda fh: bz2.BZ2File(fh),  # type: ignore[dict-item]
+    b"\xfd7zXZ\x00": lambda fh: lzma.LZMAFile(fh),  # type: ignore[dict-item]
+}
 JSON_EXTS = (".jsonl", ".json", ".ndjson")
 TEXT_EXTS = (".txt",)
 HTML_EXTS = (".html", ".htm", ".xhtml")
@@ -71,28 +79,45 @@ def iter_inputs(paths: Iterable[str], *, exclude: Iterable[str] = ()) -> Iterato
         if path == STDIN:
             yield from iter_stdin()
         elif os.path.isdir(path):
-            for file in walk_files(path):
-                if os.path.realpath(file) not in skip:
-                    yield from iter_file(file)
+            for found in walk(path):
+                if not isinstance(found, str):
+                    yield found
+                elif os.path.realpath(found) not in skip:
+                    yield from iter_file(found)
         elif os.path.realpath(path) not in skip:
             yield from iter_file(path)
 
 
-def walk_files(root: str) -> Iterator[str]:
-    """Files under `root` in sorted path order (a folder's entries sorted by name,
-    subfolders in place), without hidden files and folders (.git, editor
-    backups, our own temporary files)."""
+def walk(root: str) -> Iterator[Union[str, Rejected, Skipped]]:
+    """The files under `root` in sorted path order (a folder's entries sorted
+    by name, subfolders in place), without hidden files and folders (.git,
+    editor backups, our own temporary files). What cannot be walked is not
+    passed over in silence: an unreadable folder is a Rejected item, a link to
+    a folder (not followed: it may loop) or a device or pipe a Skipped one;
+    links to files, broken ones included, are passed on for iter_file to read
+    or report."""
     try:
-        entries = sorted(os.scandir(root), key=lambda e: e.name)
-    except OSError:
+        with os.scandir(root) as scan:
+            entries = sorted(scan, key=lambda e: e.name)
+    except OSError as err:
+        yield Rejected(file=root, line=0, reason=f"unreadable folder: {err.strerror or err}", raw=b"")
         return
     for entry in entries:
         if entry.name.startswith("."):
             continue
         if entry.is_dir(follow_symlinks=False):
-            yield from walk_files(entry.path)
-        elif entry.is_file():
+            yield from walk(entry.path)
+        elif entry.is_symlink() and os.path.isdir(entry.path):  # isdir, unlike DirEntry's, is False on a loop
+            yield Skipped(file=entry.path, reason="link to a folder (not followed)")
+        elif entry.is_symlink() or entry.is_file():  # DirEntry.is_file raises on a loop
             yield entry.path
+        else:
+            yield Skipped(file=entry.path, reason="not a regular file")
+
+
+def walk_files(root: str) -> Iterator[str]:
+    """The paths `walk` finds, without its reports."""
+    return (found for found in walk(root) if isinstance(found, str))
 
 
 def split_name(path: str) -> tuple[str, str, str]:
@@ -108,16 +133,52 @@ def split_name(path: str) -> tuple[str, str, str]:
 
 
 def open_binary(path: str) -> BinaryIO:
-    """The file's bytes, decompressed by extension (.gz, .bz2, .xz)."""
-    opener = COMPRESSION.get(split_name(path)[2])
-    return opener(path, "rb") if opener else open(path, "rb")
+    """The file's bytes, decompressed when they start with the magic bytes of
+    gzip, bzip2 or xz, whatever the name. One open, no seek: a pipe works too."""
+    fh = open(path, "rb")
+    try:
+        head = fh.peek(8)[:8]
+        for magic, opener in MAGIC.items():
+            if head.startswith(magic):
+                return io.BufferedReader(_Decompressed(opener(fh), fh), buffer_size=1 << 16)  # type: ignore[return-value]
+    except BaseException:
+        fh.close()
+        raise
+    return fh
+
+
+class _Decompressed(io.RawIOBase):
+    """A decompressing reader that also closes the file under it (GzipFile and
+    friends leave a file object they were given open)."""
+
+    def __init__(self, stream: BinaryIO, fh: BinaryIO) -> None:
+        self._stream = stream
+        self._fh = fh
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        return self._stream.readinto(buffer)  # type: ignore[attr-defined]
+
+    def close(self) -> None:
+        try:
+            self._stream.close()
+        finally:
+            self._fh.close()
+            super().close()
 
 
 def iter_file(path: str) -> Iterator[Item]:
     """Items from one file, by extension and, for unknown ones, by content."""
+    problem = _link_problem(path)
+    if problem:
+        yield Rejected(file=path, line=0, reason=problem, raw=b"")
+        return
     stem, ext, comp = split_name(path)
     try:
         if ext == ".warc" and comp in ("", ".gz"):
+            open(path, "rb").close()  # warcio opens it itself: an unreadable file is no damaged WARC
             yield from _iter_warc(path)
         elif ext in JSON_EXTS:
             yield from _iter_json_file(path, stem, array_ok=ext == ".json")
@@ -127,8 +188,21 @@ def iter_file(path: str) -> Iterator[Item]:
             yield _html_item(_read_all(path), path, stem)
         else:
             yield from _iter_sniffed(path, stem)
+    except OSError as err:
+        yield Rejected(file=path, line=0, reason=f"unreadable file: {err.strerror or err}", raw=b"")
     except _Unreadable as err:
         yield Rejected(file=path, line=err.line, reason=f"unreadable file: {err}", raw=b"")
+
+
+def _link_problem(path: str) -> Optional[str]:
+    """Why a symbolic link cannot be read (it loops, or points nowhere), or None."""
+    if not os.path.islink(path):
+        return None
+    try:
+        os.stat(path)
+    except OSError as err:
+        return "symlink loop" if err.errno == errno.ELOOP else f"dangling symlink: {err.strerror}"
+    return None
 
 
 class _Unreadable(Exception):
@@ -220,11 +294,19 @@ def _decode(data: bytes) -> Optional[str]:
 
 
 def _text_item(data: bytes, path: str, stem: str) -> Item:
-    """A plain-text article: the whole file, id = file name without extension."""
+    """A plain-text article: the whole file, id = file name without extension.
+    Text that is not UTF-8 is read as Windows-1252 (what older German
+    Windows editors and exports write), with a note; only bytes that are
+    neither make it a rejection."""
     text = _decode(data)
+    notes = []
     if text is None:
-        return Rejected(file=path, line=0, reason="invalid UTF-8", raw=data)
-    return Record(id=stem, text=text, origin=path)
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            return Rejected(file=path, line=0, reason="neither UTF-8 nor Windows-1252", raw=b"")
+        notes.append("decoded as Windows-1252")
+    return Record(id=stem, text=text, origin=path, notes=notes)
 
 
 def _html_item(data: bytes, path: str, stem: str) -> Item:
@@ -672,8 +754,9 @@ def output_dir_error(path: str) -> Optional[str]:
 
 
 def input_errors(paths: Iterable[str]) -> List[str]:
-    """Messages for input paths that do not exist (a usage error, exit 2)."""
-    return [f"input not found: {p}" for p in paths if p != STDIN and not os.path.exists(p)]
+    """Messages for input paths that do not exist (a usage error, exit 2). A
+    broken link does exist: it is read and reported like a broken file."""
+    return [f"input not found: {p}" for p in paths if p != STDIN and not os.path.lexists(p)]
 
 
 __all__ = [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 # Keys of an input record that map to Record fields; anything else goes to `meta`.
 KNOWN_KEYS = ("id", "text", "title", "date", "url", "source", "lang")
@@ -32,6 +32,9 @@ class Record:
     # The JSON line the record was read from, kept until the last check before analysis (the text
     # limit) so that a record rejected there still reaches OUT.rejected.jsonl byte for byte.
     raw: Optional[bytes] = field(default=None, repr=False)
+    # What the readers changed to make the record usable ("decoded as Windows-1252", "invalid date
+    # dropped"): reported as warnings and counted in the summary, not in the output.
+    notes: List[str] = field(default_factory=list)
 
 
 @dataclass

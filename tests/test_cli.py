@@ -147,6 +147,58 @@ def test_rejected_file_holds_the_bad_lines_byte_for_byte(fake, tmp_path, capsys)
         (n, r["reason"]) for n, r in enumerate(index[:4], start=1)]
 
 
+def test_unreadable_inputs_are_reported_and_the_run_goes_on(fake, tmp_path, monkeypatch, capsys):
+    """A symlink loop, a dangling link, an unreadable folder and an unreadable
+    file are file-level errors (stderr line, index row, counted), the rest is
+    read: compression by magic bytes whatever the name, Windows-1252 text with
+    a warning. chmod 000 does not stop root, so the refusals are simulated."""
+    import extractor.io as reader
+
+    good = ARTICLES.read_bytes().splitlines()
+    folder = tmp_path / "in"
+    (folder / "gesperrt").mkdir(parents=True)
+    (folder / "gesperrt" / "x.jsonl").write_bytes(good[0] + b"\n")
+    (folder / "a-plain.jsonl.gz").write_bytes(good[0] + b"\n")  # named .gz, but plain text
+    (folder / "b-packed.jsonl").write_bytes(gzip.compress(good[1] + b"\n"))  # gzip without the name
+    (folder / "c-alt.txt").write_bytes("Grüße aus Köln: BMW erhöht die Preise um 5 €.".encode("cp1252"))
+    (folder / "d-zu.jsonl").write_bytes(good[2] + b"\n")
+    (folder / "e-loop").symlink_to(folder / "f-loop")
+    (folder / "f-loop").symlink_to(folder / "e-loop")
+    (folder / "g-dangling.jsonl").symlink_to(folder / "fehlt.jsonl")
+    scandir, real_open = os.scandir, open
+
+    def locked_scandir(path: Any = ".") -> Any:
+        if str(path).endswith("gesperrt"):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return scandir(path)
+
+    def locked_open(path: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(path).endswith("d-zu.jsonl"):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "scandir", locked_scandir)
+    monkeypatch.setattr(reader, "open", locked_open, raising=False)
+    out = tmp_path / "out.jsonl"
+    assert main(["extract", str(folder), "-o", str(out)]) == 1
+    assert [r["id"] for r in lines(out)] == [IDS[0], IDS[1], "c-alt"]
+    index = lines(tmp_path / "out.rejected.index.jsonl")
+    assert [(Path(r["file"]).name, r["reason"].split(":")[0], r["kept"]) for r in index] == [
+        ("d-zu.jsonl", "unreadable file", False), ("e-loop", "symlink loop", False),
+        ("f-loop", "symlink loop", False), ("g-dangling.jsonl", "dangling symlink", False),
+        ("gesperrt", "unreadable folder", False)]
+    assert not (tmp_path / "out.rejected.jsonl").exists()  # no input line was rejected
+    summary = orjson.loads((tmp_path / "out.summary.json").read_bytes())
+    assert summary["rejected_by_reason"] == {"dangling symlink": 1, "symlink loop": 2,
+                                             "unreadable file": 1, "unreadable folder": 1}
+    assert summary["warnings_by_reason"] == {"decoded as Windows-1252": 1}
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert f"{folder / 'e-loop'}: symlink loop" in err and f"{folder / 'gesperrt'}: unreadable folder" in err
+    assert f"{folder / 'c-alt.txt'}: warning: decoded as Windows-1252" in err
+    assert "5 rejected" in err and "1 warnings" in err
+
+
 def test_extract_clean_input_exit_0_and_no_rejected_file(fake, tmp_path, capsys):
     out = tmp_path / "out.jsonl"
     stale = tmp_path / "out.rejected.jsonl"

@@ -185,13 +185,28 @@ def test_txt_file_is_one_article():
     assert item.origin == str(path)
 
 
-def test_txt_not_utf8_is_rejected(tmp_path):
+def test_txt_in_windows_1252_is_decoded_with_a_note(tmp_path):
     path = tmp_path / "alt.txt"
-    path.write_bytes("Grüße aus Köln".encode("latin-1"))
+    path.write_bytes("Grüße aus Köln – 5 €".encode("cp1252"))
     (item,) = read(path)
-    assert isinstance(item, Rejected) and item.reason == "invalid UTF-8"
-    assert item.raw == path.read_bytes()
+    assert isinstance(item, Record) and item.text == "Grüße aus Köln – 5 €"
+    assert item.notes == ["decoded as Windows-1252"]
+
+
+def test_txt_neither_utf8_nor_windows_1252_is_rejected(tmp_path):
+    path = tmp_path / "kaputt.txt"
+    path.write_bytes(b"Gr\xfc\x81e")  # 0x81 is unassigned in Windows-1252
+    (item,) = read(path)
+    assert isinstance(item, Rejected) and item.reason == "neither UTF-8 nor Windows-1252"
     assert rejected_bytes(item) is None  # a whole-file problem: listed in the index only
+
+
+@pytest.mark.parametrize("compress", [gzip.compress, bz2.compress, lzma.compress, lambda data: data])
+@pytest.mark.parametrize("name", ["news.jsonl", "news.jsonl.gz", "news.jsonl.xz", "feed.dat"])
+def test_compression_by_magic_bytes_not_name(tmp_path, compress, name):
+    path = tmp_path / name
+    path.write_bytes(compress(ARTICLES.read_bytes()))
+    assert [r.id for r in read(path)] == IDS
 
 
 def test_directory_walk_sorted_hidden_skipped(tmp_path):
