@@ -30,6 +30,7 @@ import stat
 import sys
 import tempfile
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, BinaryIO, Callable, Dict, Iterable, Iterator, List, Optional, Union
 
@@ -404,13 +405,22 @@ def _validate(value: Any, file: str, number: int, stem: str, raw: bytes) -> Item
             fields[key] = item
         elif key != "meta" or not isinstance(item, dict):
             meta[key] = item
-    for key in KNOWN_KEYS[2:]:
-        if fields.get(key) is not None and not isinstance(fields[key], str):
-            fields[key] = str(fields[key])
+    notes = []
+    if fields.get("date") is not None and not _is_iso_date(fields["date"]):
+        notes.append(f"invalid date: {fields.pop('date')!r} (dropped)")
     if fields.get("id") is None:
         fields["id"] = f"{stem}:{number}"
     fields["id"] = str(fields["id"])
-    return Record(**fields, meta=meta, origin=f"{file}:{number}", raw=raw)
+    return Record(**fields, meta=meta, origin=f"{file}:{number}", raw=raw, notes=notes)
+
+
+def _is_iso_date(value: str) -> bool:
+    """An ISO 8601 date or date-time ("2024-01-05", "2024-01-05T09:30:00Z")."""
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _invalid_reason(value: Any) -> Optional[str]:
@@ -422,6 +432,9 @@ def _invalid_reason(value: Any) -> Optional[str]:
         return "text is not a string"
     if value.get("id") is not None and not _usable_id(value["id"]):
         return "id is not a string or integer"
+    for key in KNOWN_KEYS[2:]:
+        if value.get(key) is not None and not isinstance(value[key], str):
+            return f"{key} is not a string"
     return None
 
 

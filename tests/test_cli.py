@@ -199,6 +199,21 @@ def test_unreadable_inputs_are_reported_and_the_run_goes_on(fake, tmp_path, monk
     assert "5 rejected" in err and "1 warnings" in err
 
 
+def test_wrong_types_rejected_invalid_dates_counted(fake, tmp_path, capsys):
+    source = tmp_path / "v.jsonl"
+    source.write_bytes(b'{"id": "a", "text": "BMW", "date": "gestern"}\n{"id": "b", "text": "BMW", "url": 7}\n'
+                       b'{"id": "c", "text": "BMW", "date": "2024-13-45"}\n')
+    out = tmp_path / "out.jsonl"
+    assert main(["extract", str(source), "-o", str(out)]) == 1
+    assert [(r["id"], r["date"]) for r in lines(out)] == [("a", None), ("c", None)]
+    assert (tmp_path / "out.rejected.jsonl").read_bytes() == b'{"id": "b", "text": "BMW", "url": 7}\n'
+    summary = orjson.loads((tmp_path / "out.summary.json").read_bytes())
+    assert summary["rejected_by_reason"] == {"url is not a string": 1}
+    assert summary["warnings_by_reason"] == {"invalid date": 2}
+    err = capsys.readouterr().err
+    assert f"{source}:1: warning: invalid date: 'gestern' (dropped)" in err and f"{source}:2: url is not a string" in err
+
+
 def test_extract_clean_input_exit_0_and_no_rejected_file(fake, tmp_path, capsys):
     out = tmp_path / "out.jsonl"
     stale = tmp_path / "out.rejected.jsonl"

@@ -154,13 +154,35 @@ def test_missing_id_gets_file_stem_and_line(tmp_path):
     assert items[1].text == ""  # empty text is valid
 
 
-def test_crlf_bom_and_coercion(tmp_path):
+def test_crlf_and_bom(tmp_path):
     path = tmp_path / "win.jsonl"
-    path.write_bytes(b'\xef\xbb\xbf{"id": "a", "text": "Text", "date": 20160225, "lang": "de"}\r\n'
+    path.write_bytes(b'\xef\xbb\xbf{"id": "a", "text": "Text", "date": "2016-02-25", "lang": "de"}\r\n'
                      b'{"id": "b", "text": "Noch ein Text", "meta": {"feed": "rss"}, "rank": 3}\r\n')
     a, b = read(path)
-    assert (a.id, a.text, a.date, a.lang) == ("a", "Text", "20160225", "de")
+    assert (a.id, a.text, a.date, a.lang) == ("a", "Text", "2016-02-25", "de")
     assert b.meta == {"feed": "rss", "rank": 3}
+
+
+@pytest.mark.parametrize("key", ["title", "date", "url", "source", "lang"])
+@pytest.mark.parametrize("value", [20160225, 1.5, True, ["de"], {"x": 1}])
+def test_optional_field_of_the_wrong_type_rejects_the_record(tmp_path, key, value):
+    """One policy: a known field of the wrong type rejects the record (a guess
+    at what a number or list means would pass unnoticed)."""
+    line = orjson.dumps({"id": "a", "text": "Text", key: value})
+    (item,) = read(write_lines(tmp_path / "t.jsonl", [line]))
+    assert isinstance(item, LineRejected) and item.reason == f"{key} is not a string" and item.raw == line
+
+
+def test_invalid_date_is_dropped_with_a_note(tmp_path):
+    """...while a string that is no date only loses the date: the article is still worth analysing."""
+    dates = ["gestern", "2024-13-45", "2024-02-30", "2024-01-05", "2024-01-05T09:30:00Z", None]
+    path = write_lines(tmp_path / "d.jsonl", [orjson.dumps({"id": str(i), "text": "T", "date": d})
+                                              for i, d in enumerate(dates)])
+    items = read(path)
+    assert [r.date for r in items] == [None, None, None, "2024-01-05", "2024-01-05T09:30:00Z", None]
+    assert [r.notes for r in items[:3]] == [["invalid date: 'gestern' (dropped)"], ["invalid date: '2024-13-45' (dropped)"],
+                                            ["invalid date: '2024-02-30' (dropped)"]]
+    assert all(not r.notes for r in items[3:])
 
 
 def test_truncated_gzip_is_rejected_not_raised(tmp_path):
