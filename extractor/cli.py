@@ -72,6 +72,15 @@ def _positive(value: str) -> int:
     return number
 
 
+def _max_chars(value: str) -> int:
+    """--max-chars: at most MAX_CHARS, the longest text the pipeline is set up
+    for (its memory grows with the text's length)."""
+    number = _positive(value)
+    if number > MAX_CHARS:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_CHARS}: {value}")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="extractor", description="German business-news entity and relation extractor.")
     parser.add_argument("--version", action="version", version=f"extractor {__version__}")
@@ -88,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--batch-size", type=_positive, default=32, metavar="N", help="records per batch (default 32)")
     extract.add_argument("--errors", choices=("skip", "fail"), default="skip",
                          help="skip: report rejected records and go on (exit 1); fail: stop at the first (exit 1)")
+    extract.add_argument("--max-chars", type=_max_chars, default=MAX_CHARS, metavar="N",
+                         help=f"reject texts longer than N characters (default and most {MAX_CHARS})")
     extract.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
     extract.set_defaults(func=cmd_extract)
 
@@ -238,7 +249,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     companions: List[Any] = rejected.writers()  # committed with `out`, which goes last
     builder = _graph_builder() if args.graph else None
     try:
-        records = Marker(items, summary, rejected, fail=args.errors == "fail", bar=bar)
+        records = Marker(items, summary, rejected, fail=args.errors == "fail", bar=bar, max_chars=args.max_chars)
         # closed on any way out, so the workers stop before the cleanup, not at garbage collection
         with closing(process_records(records, args.model, args.workers, args.batch_size)) as results:
             for result in results:
@@ -441,6 +452,7 @@ def _run_info(args: argparse.Namespace, paths: Dict[str, str], summary: RunSumma
         "model": args.model,
         "workers": args.workers,
         "batch_size": args.batch_size,
+        "max_chars": args.max_chars,
         "extractor": __version__,
         "exit_status": _exit_status(summary),
     }

@@ -214,6 +214,20 @@ def test_wrong_types_rejected_invalid_dates_counted(fake, tmp_path, capsys):
     assert f"{source}:1: warning: invalid date: 'gestern' (dropped)" in err and f"{source}:2: url is not a string" in err
 
 
+def test_max_chars_rejects_longer_texts(fake, tmp_path, capsys):
+    source = tmp_path / "l.jsonl"
+    long = b'{"id": "lang", "text": "BMW baut ein Werk."}'
+    source.write_bytes(b'{"id": "kurz", "text": "BMW baut."}\n' + long + b"\n")
+    out = tmp_path / "out.jsonl"
+    assert main(["extract", str(source), "-o", str(out), "--max-chars", "10", "-q"]) == 1
+    assert [r["id"] for r in lines(out)] == ["kurz"]
+    assert (tmp_path / "out.rejected.jsonl").read_bytes() == long + b"\n"
+    assert f"{source}:2: text longer than 10 characters" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stop:
+        main(["extract", str(source), "-o", str(out), "--max-chars", "5000001"])
+    assert stop.value.code == 2 and "must be at most 5000000" in capsys.readouterr().err
+
+
 def test_extract_clean_input_exit_0_and_no_rejected_file(fake, tmp_path, capsys):
     out = tmp_path / "out.jsonl"
     stale = tmp_path / "out.rejected.jsonl"
