@@ -36,12 +36,14 @@ from .io import (
     iter_json_objects,
     output_dir_error,
     output_paths,
+    index_row,
     rejected_bytes,
     split_name,
+    too_long,
     walk_files,
 )
 from .parallel import STOP_SIGNALS, ModelError, process_records
-from .records import Record, Rejected
+from .records import MAX_CHARS, Record, Rejected
 from .summary import SKIPPED_LANGUAGE, STATUS_ERROR, RunSummary
 
 GRAPH_EXTS = (".gexf", ".graphml", ".csv")
@@ -70,6 +72,15 @@ def _positive(value: str) -> int:
     return number
 
 
+def _max_chars(value: str) -> int:
+    """--max-chars: at most MAX_CHARS, the longest text the pipeline is set up
+    for (its memory grows with the text's length)."""
+    number = _positive(value)
+    if number > MAX_CHARS:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_CHARS}: {value}")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="extractor", description="German business-news entity and relation extractor.")
     parser.add_argument("--version", action="version", version=f"extractor {__version__}")
@@ -86,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--batch-size", type=_positive, default=32, metavar="N", help="records per batch (default 32)")
     extract.add_argument("--errors", choices=("skip", "fail"), default="skip",
                          help="skip: report rejected records and go on (exit 1); fail: stop at the first (exit 1)")
+    extract.add_argument("--max-chars", type=_max_chars, default=MAX_CHARS, metavar="N",
+                         help=f"reject texts longer than N characters (default and most {MAX_CHARS})")
     extract.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
     extract.set_defaults(func=cmd_extract)
 
@@ -242,11 +255,11 @@ def cmd_extract(args: argparse.Namespace) -> int:
     show = not args.quiet
     bar = _progress(show)
     out = _output_writer(paths["out"])
-    rejected = AtomicWriter(paths["rejected"], lazy=True) if "rejected" in paths else _NoRejectedFile()
-    companions: List[Any] = [rejected]  # committed with `out`, which goes last
+    rejected = RejectedFiles(paths)
+    companions: List[Any] = rejected.writers()  # committed with `out`, which goes last
     builder = _graph_builder() if args.graph else None
     try:
-        records = Marker(items, summary, rejected, fail=args.errors == "fail", bar=bar)
+        records = Marker(items, summary, rejected, fail=args.errors == "fail", bar=bar, max_chars=args.max_chars)
         # closed on any way out, so the workers stop before the cleanup, not at garbage collection
         with closing(process_records(records, args.model, args.workers, args.batch_size)) as results:
             for result in results:
@@ -264,12 +277,11 @@ def cmd_extract(args: argparse.Namespace) -> int:
         if builder is not None:
             _write_graph(builder, args.graph, companions)
         summary.finish()
-        summary.extra.update(_run_info(args, paths, summary))
+        summary.extra.update(_run_info(args, paths, summary, rejected))
         if "summary" in paths:
             companions.append(AtomicWriter(paths["summary"]))
             companions[-1].write(orjson.dumps(summary.to_json(), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
-        stale = [paths["rejected"]] if "rejected" in paths and summary.n_rejected == 0 else []
-        commit_all(companions + [out], stale)
+        commit_all(companions + [out], rejected.stale())
     except FailFast:
         discard_all(companions + [out])
         _close(bar)
@@ -304,6 +316,7 @@ def _extract_paths(args: argparse.Namespace) -> Dict[str, str]:
         raise UsageError("; ".join(missing))
     paths = {"out": STDIN} if args.output == STDIN else output_paths(args.output)
     _check_distinct(args.inputs, {"output": paths["out"], "rejected file": paths.get("rejected", ""),
+                                  "rejected index": paths.get("rejected_index", ""),
                                   "summary file": paths.get("summary", ""), **_graph_outputs(args.graph)})
     if paths["out"] != STDIN:
         _check_output(paths["out"])
@@ -316,20 +329,31 @@ def _output_writer(path: str) -> Any:
     return StdoutWriter() if path == STDIN else AtomicWriter(path)
 
 
-class _NoRejectedFile:
-    """Stands in for OUT.rejected.jsonl where there is none (`-o -`)."""
+class RejectedFiles:
+    """OUT.rejected.jsonl (the rejected input lines, byte for byte, so that it
+    can be fed in again) and OUT.rejected.index.jsonl (a row per rejection:
+    file, line, reason; whole-file problems appear only here). Both exist only
+    when something was rejected; with `-o -` there are none and rejections are
+    only reported on stderr."""
 
-    def write(self, data: bytes) -> None:
-        pass
+    def __init__(self, paths: Dict[str, str]) -> None:
+        self.lines = AtomicWriter(paths["rejected"], lazy=True) if "rejected" in paths else None
+        self.index = AtomicWriter(paths["rejected_index"], lazy=True) if "rejected_index" in paths else None
 
-    def finish(self) -> None:
-        pass
+    def writers(self) -> List[Any]:
+        return [w for w in (self.lines, self.index) if w is not None]
 
-    def commit(self) -> None:
-        pass
+    def add(self, item: Rejected) -> None:
+        raw = rejected_bytes(item)
+        if raw is not None and self.lines is not None:
+            self.lines.write(raw + b"\n")
+        if self.index is not None:
+            self.index.write_jsonl(index_row(item))
 
-    def discard(self) -> None:
-        pass
+    def stale(self) -> List[str]:
+        """An earlier run's rejected files that this run has nothing for: they
+        would misdescribe it."""
+        return [str(w.path) for w in self.writers() if not w.opened]
 
 
 def _exit_status(summary: RunSummary) -> int:
@@ -347,8 +371,8 @@ class Marker:
     is skipped); otherwise the language is detected from the text.
     """
 
-    def __init__(self, items: Iterable[Any], summary: RunSummary, rejected: Any,
-                 fail: bool = False, bar: Any = None) -> None:
+    def __init__(self, items: Iterable[Any], summary: RunSummary, rejected: RejectedFiles,
+                 fail: bool = False, bar: Any = None, max_chars: int = MAX_CHARS) -> None:
         from .sources.dedup import NearDuplicateIndex
 
         self.items = items
@@ -356,12 +380,18 @@ class Marker:
         self.rejected = rejected
         self.fail = fail
         self.bar = bar
+        self.max_chars = max_chars
         self.index = NearDuplicateIndex()
 
     def __iter__(self) -> Iterator[Record]:
         for item in self.items:
+            if isinstance(item, Record):
+                item = too_long(item, self.max_chars) or item
             self.summary.add_item(item)
             if isinstance(item, Record):
+                item.raw = None  # checked: the line need not travel to the workers
+                for note in item.notes:
+                    _message(f"{item.origin}: warning: {note}", self.bar)
                 yield self.mark(item)
             elif isinstance(item, Rejected):
                 self.reject(item)
@@ -371,7 +401,7 @@ class Marker:
         _message(f"{location}: {item.reason}", self.bar)
         if self.fail:
             raise FailFast(location)
-        self.rejected.write(rejected_bytes(item) + b"\n")
+        self.rejected.add(item)
 
     def mark(self, record: Record) -> Record:
         if record.status or record.duplicate_of:
@@ -420,15 +450,19 @@ def _graph_builder() -> Any:
     return GraphBuilder()
 
 
-def _run_info(args: argparse.Namespace, paths: Dict[str, str], summary: RunSummary) -> Dict[str, Any]:
+def _run_info(args: argparse.Namespace, paths: Dict[str, str], summary: RunSummary,
+              rejected: RejectedFiles) -> Dict[str, Any]:
+    written = {str(w.path) for w in rejected.writers() if w.opened}
     return {
         "inputs": list(args.inputs),
         "output": paths["out"],
-        "rejected_file": paths.get("rejected") if summary.n_rejected else None,
+        "rejected_file": paths["rejected"] if paths.get("rejected") in written else None,
+        "rejected_index": paths["rejected_index"] if paths.get("rejected_index") in written else None,
         "graph": args.graph,
         "model": args.model,
         "workers": args.workers,
         "batch_size": args.batch_size,
+        "max_chars": args.max_chars,
         "extractor": __version__,
         "exit_status": _exit_status(summary),
     }

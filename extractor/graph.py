@@ -45,6 +45,16 @@ _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _OK_STATUS = (None, "", "ok")
 
 
+# Characters XML 1.0 forbids (C0 controls but tab, newline; DEL; the non-characters U+FFFE/U+FFFF).
+# Offsets into the input must stay valid, so the texts keep them; only the graph files drop them.
+_NOT_XML = re.compile("[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
+
+
+def xml_safe(value: Any) -> Any:
+    """A string without the characters that would make GEXF/GraphML invalid XML."""
+    return _NOT_XML.sub("", value) if isinstance(value, str) else value
+
+
 def _iso_date(value: Any) -> str:
     """The YYYY-MM-DD part of an ISO date/datetime, "" when unknown."""
     match = _DATE_RE.match(str(value or ""))
@@ -255,14 +265,18 @@ class GraphBuilder:
         nodes, edges = self._resolved()
         graph = nx.MultiDiGraph()
         for key, node in nodes.items():
-            graph.add_node(key, **_node_attributes(key, node))
+            graph.add_node(xml_safe(key), **_safe(_node_attributes(key, node)))
         # Self-loops (two entities of one article that are one node) say nothing: dropped.
         kept = [(key, edge) for key, edge in edges.items() if key[0] != key[2]]
         for i, ((subj, rtype, obj), edge) in enumerate(kept):
-            graph.add_edge(subj, obj, key=f"e{i}", **_edge_attributes(rtype, edge))
+            graph.add_edge(xml_safe(subj), xml_safe(obj), key=f"e{i}", **_safe(_edge_attributes(rtype, edge)))
         _fill_defaults([data for _, data in graph.nodes(data=True)])
         _fill_defaults([data for _, _, data in graph.edges(data=True)])
         return graph
+
+
+def _safe(attrs: Dict[str, Any]) -> Dict[str, Any]:
+    return {xml_safe(name): xml_safe(value) for name, value in attrs.items()}
 
 
 def _node_attributes(key: str, node: _Node) -> Dict[str, Any]:

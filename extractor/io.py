@@ -21,6 +21,7 @@ Formats are recognised by extension first, then by content:
 from __future__ import annotations
 
 import bz2
+import errno
 import gzip
 import io
 import lzma
@@ -29,6 +30,7 @@ import stat
 import sys
 import tempfile
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, BinaryIO, Callable, Dict, Iterable, Iterator, List, Optional, Union
 
@@ -42,6 +44,13 @@ STDIN = "-"
 STDIN_NAME = "<stdin>"
 SNIFF_BYTES = 4096
 COMPRESSION: Dict[str, Callable[..., BinaryIO]] = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+# Compressed streams are recognised by their first bytes, not by the name: dumps
+# are often renamed, and a ".gz" that was already unpacked must still read.
+MAGIC: Dict[bytes, Callable[[BinaryIO], BinaryIO]] = {
+    b"\x1f\x8b": lambda fh: gzip.GzipFile(fileobj=fh, mode="rb"),  # type: ignore[dict-item]
+    b"BZh": lambda fh: bz2.BZ2File(fh),  # type: ignore[dict-item]
+    b"\xfd7zXZ\x00": lambda fh: lzma.LZMAFile(fh),  # type: ignore[dict-item]
+}
 JSON_EXTS = (".jsonl", ".json", ".ndjson")
 TEXT_EXTS = (".txt",)
 HTML_EXTS = (".html", ".htm", ".xhtml")
@@ -71,28 +80,45 @@ def iter_inputs(paths: Iterable[str], *, exclude: Iterable[str] = ()) -> Iterato
         if path == STDIN:
             yield from iter_stdin()
         elif os.path.isdir(path):
-            for file in walk_files(path):
-                if os.path.realpath(file) not in skip:
-                    yield from iter_file(file)
+            for found in walk(path):
+                if not isinstance(found, str):
+                    yield found
+                elif os.path.realpath(found) not in skip:
+                    yield from iter_file(found)
         elif os.path.realpath(path) not in skip:
             yield from iter_file(path)
 
 
-def walk_files(root: str) -> Iterator[str]:
-    """Files under `root` in sorted path order (a folder's entries sorted by name,
-    subfolders in place), without hidden files and folders (.git, editor
-    backups, our own temporary files)."""
+def walk(root: str) -> Iterator[Union[str, Rejected, Skipped]]:
+    """The files under `root` in sorted path order (a folder's entries sorted
+    by name, subfolders in place), without hidden files and folders (.git,
+    editor backups, our own temporary files). What cannot be walked is not
+    passed over in silence: an unreadable folder is a Rejected item, a link to
+    a folder (not followed: it may loop) or a device or pipe a Skipped one;
+    links to files, broken ones included, are passed on for iter_file to read
+    or report."""
     try:
-        entries = sorted(os.scandir(root), key=lambda e: e.name)
-    except OSError:
+        with os.scandir(root) as scan:
+            entries = sorted(scan, key=lambda e: e.name)
+    except OSError as err:
+        yield Rejected(file=root, line=0, reason=f"unreadable folder: {err.strerror or err}", raw=b"")
         return
     for entry in entries:
         if entry.name.startswith("."):
             continue
         if entry.is_dir(follow_symlinks=False):
-            yield from walk_files(entry.path)
-        elif entry.is_file():
+            yield from walk(entry.path)
+        elif entry.is_symlink() and os.path.isdir(entry.path):  # isdir, unlike DirEntry's, is False on a loop
+            yield Skipped(file=entry.path, reason="link to a folder (not followed)")
+        elif entry.is_symlink() or entry.is_file():  # DirEntry.is_file raises on a loop
             yield entry.path
+        else:
+            yield Skipped(file=entry.path, reason="not a regular file")
+
+
+def walk_files(root: str) -> Iterator[str]:
+    """The paths `walk` finds, without its reports."""
+    return (found for found in walk(root) if isinstance(found, str))
 
 
 def split_name(path: str) -> tuple[str, str, str]:
@@ -108,16 +134,52 @@ def split_name(path: str) -> tuple[str, str, str]:
 
 
 def open_binary(path: str) -> BinaryIO:
-    """The file's bytes, decompressed by extension (.gz, .bz2, .xz)."""
-    opener = COMPRESSION.get(split_name(path)[2])
-    return opener(path, "rb") if opener else open(path, "rb")
+    """The file's bytes, decompressed when they start with the magic bytes of
+    gzip, bzip2 or xz, whatever the name. One open, no seek: a pipe works too."""
+    fh = open(path, "rb")
+    try:
+        head = fh.peek(8)[:8]
+        for magic, opener in MAGIC.items():
+            if head.startswith(magic):
+                return io.BufferedReader(_Decompressed(opener(fh), fh), buffer_size=1 << 16)  # type: ignore[return-value]
+    except BaseException:
+        fh.close()
+        raise
+    return fh
+
+
+class _Decompressed(io.RawIOBase):
+    """A decompressing reader that also closes the file under it (GzipFile and
+    friends leave a file object they were given open)."""
+
+    def __init__(self, stream: BinaryIO, fh: BinaryIO) -> None:
+        self._stream = stream
+        self._fh = fh
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        return self._stream.readinto(buffer)  # type: ignore[attr-defined]
+
+    def close(self) -> None:
+        try:
+            self._stream.close()
+        finally:
+            self._fh.close()
+            super().close()
 
 
 def iter_file(path: str) -> Iterator[Item]:
     """Items from one file, by extension and, for unknown ones, by content."""
+    problem = _link_problem(path)
+    if problem:
+        yield Rejected(file=path, line=0, reason=problem, raw=b"")
+        return
     stem, ext, comp = split_name(path)
     try:
         if ext == ".warc" and comp in ("", ".gz"):
+            open(path, "rb").close()  # warcio opens it itself: an unreadable file is no damaged WARC
             yield from _iter_warc(path)
         elif ext in JSON_EXTS:
             yield from _iter_json_file(path, stem, array_ok=ext == ".json")
@@ -127,8 +189,21 @@ def iter_file(path: str) -> Iterator[Item]:
             yield _html_item(_read_all(path), path, stem)
         else:
             yield from _iter_sniffed(path, stem)
+    except OSError as err:
+        yield Rejected(file=path, line=0, reason=f"unreadable file: {err.strerror or err}", raw=b"")
     except _Unreadable as err:
         yield Rejected(file=path, line=err.line, reason=f"unreadable file: {err}", raw=b"")
+
+
+def _link_problem(path: str) -> Optional[str]:
+    """Why a symbolic link cannot be read (it loops, or points nowhere), or None."""
+    if not os.path.islink(path):
+        return None
+    try:
+        os.stat(path)
+    except OSError as err:
+        return "symlink loop" if err.errno == errno.ELOOP else f"dangling symlink: {err.strerror}"
+    return None
 
 
 class _Unreadable(Exception):
@@ -220,11 +295,19 @@ def _decode(data: bytes) -> Optional[str]:
 
 
 def _text_item(data: bytes, path: str, stem: str) -> Item:
-    """A plain-text article: the whole file, id = file name without extension."""
+    """A plain-text article: the whole file, id = file name without extension.
+    Text that is not UTF-8 is read as Windows-1252 (what older German
+    Windows editors and exports write), with a note; only bytes that are
+    neither make it a rejection."""
     text = _decode(data)
+    notes = []
     if text is None:
-        return Rejected(file=path, line=0, reason="invalid UTF-8", raw=data)
-    return Record(id=stem, text=text, origin=path)
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            return Rejected(file=path, line=0, reason="neither UTF-8 nor Windows-1252", raw=b"")
+        notes.append("decoded as Windows-1252")
+    return Record(id=stem, text=text, origin=path, notes=notes)
 
 
 def _html_item(data: bytes, path: str, stem: str) -> Item:
@@ -276,7 +359,7 @@ def _iter_json_document(data: bytes, file: str, stem: str, start: int) -> Iterat
             if raw.strip():
                 yield parse_line(raw, file, number, stem)
         return
-    yield _validate(value, file, start, stem, data.strip())
+    yield _validate(value, file, start, stem, orjson.dumps(value))  # one line: OUT.rejected.jsonl is JSON lines
 
 
 def _iter_json_array(data: bytes, file: str, stem: str) -> Iterator[Item]:
@@ -287,7 +370,7 @@ def _iter_json_array(data: bytes, file: str, stem: str) -> Iterator[Item]:
         yield Rejected(file=file, line=0, reason=reason, raw=data)
         return
     if not isinstance(value, list):
-        yield _validate(value, file, 1, stem, data.strip())
+        yield _validate(value, file, 1, stem, orjson.dumps(value))
         return
     yield from _array_items(value, file, stem)
 
@@ -322,13 +405,22 @@ def _validate(value: Any, file: str, number: int, stem: str, raw: bytes) -> Item
             fields[key] = item
         elif key != "meta" or not isinstance(item, dict):
             meta[key] = item
-    for key in KNOWN_KEYS[2:]:
-        if fields.get(key) is not None and not isinstance(fields[key], str):
-            fields[key] = str(fields[key])
+    notes = []
+    if fields.get("date") is not None and not _is_iso_date(fields["date"]):
+        notes.append(f"invalid date: {fields.pop('date')!r} (dropped)")
     if fields.get("id") is None:
         fields["id"] = f"{stem}:{number}"
     fields["id"] = str(fields["id"])
-    return Record(**fields, meta=meta, origin=f"{file}:{number}")
+    return Record(**fields, meta=meta, origin=f"{file}:{number}", raw=raw, notes=notes)
+
+
+def _is_iso_date(value: str) -> bool:
+    """An ISO 8601 date or date-time ("2024-01-05", "2024-01-05T09:30:00Z")."""
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _invalid_reason(value: Any) -> Optional[str]:
@@ -340,6 +432,9 @@ def _invalid_reason(value: Any) -> Optional[str]:
         return "text is not a string"
     if value.get("id") is not None and not _usable_id(value["id"]):
         return "id is not a string or integer"
+    for key in KNOWN_KEYS[2:]:
+        if value.get(key) is not None and not isinstance(value[key], str):
+            return f"{key} is not a string"
     return None
 
 
@@ -607,22 +702,40 @@ def _default_mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
-def rejected_bytes(item: Rejected) -> bytes:
-    """The line OUT.rejected.jsonl keeps for a rejected item, without newline.
+def rejected_bytes(item: Rejected) -> Optional[bytes]:
+    """The line OUT.rejected.jsonl keeps for a rejected item (without newline),
+    or None for a whole-file problem.
 
-    A rejected JSON line is kept byte for byte, so it can be fixed and fed
-    again. Anything else (a whole .txt file that is not UTF-8, a damaged WARC
-    or archive) becomes {"file", "line", "reason", "raw"} with `raw` the
-    content decoded as UTF-8, undecodable bytes written as \\xNN escapes.
+    Only input lines go there, byte for byte, so that the file is itself an
+    input: fixed or not, it can be fed in again. An unreadable file, a damaged
+    archive or a .txt that cannot be decoded has no line to keep; it is listed
+    in OUT.rejected.index.jsonl alone.
     """
-    if isinstance(item, LineRejected):
-        return item.raw
-    raw = item.raw.decode("utf-8", errors="backslashreplace")
-    return orjson.dumps({"file": item.file, "line": item.line, "reason": item.reason, "raw": raw})
+    return item.raw if isinstance(item, LineRejected) else None
+
+
+def index_row(item: Rejected) -> Dict[str, Any]:
+    """The OUT.rejected.index.jsonl row for a rejected item: where it came from
+    and why; `kept` says whether its line is in OUT.rejected.jsonl (the kept
+    rows are in the same order as that file's lines)."""
+    return {"file": item.file, "line": item.line or None, "reason": item.reason,
+            "kept": isinstance(item, LineRejected)}
+
+
+def too_long(record: Record, limit: int) -> Optional[Rejected]:
+    """The rejection for a record whose text exceeds `limit` characters, else
+    None. A record read from a JSON line keeps that line (see Record.raw)."""
+    if len(record.text) <= limit:
+        return None
+    reason = f"text longer than {limit} characters"
+    if record.raw is None:
+        return Rejected(file=record.origin, line=0, reason=reason, raw=b"")
+    file, _, line = record.origin.rpartition(":")
+    return LineRejected(file=file, line=int(line), reason=reason, raw=record.raw)
 
 
 def output_paths(out: str) -> Dict[str, str]:
-    """OUT.jsonl -> its companions OUT.rejected.jsonl and OUT.summary.json."""
+    """OUT.jsonl -> its companions OUT.rejected.jsonl, OUT.rejected.index.jsonl and OUT.summary.json."""
     path = Path(out)
     base = path.name
     for suffix in (".gz", ".jsonl", ".json", ".ndjson"):
@@ -631,6 +744,7 @@ def output_paths(out: str) -> Dict[str, str]:
     return {
         "out": str(path),
         "rejected": str(path.with_name(f"{base}.rejected.jsonl")),
+        "rejected_index": str(path.with_name(f"{base}.rejected.index.jsonl")),
         "summary": str(path.with_name(f"{base}.summary.json")),
     }
 
@@ -653,8 +767,9 @@ def output_dir_error(path: str) -> Optional[str]:
 
 
 def input_errors(paths: Iterable[str]) -> List[str]:
-    """Messages for input paths that do not exist (a usage error, exit 2)."""
-    return [f"input not found: {p}" for p in paths if p != STDIN and not os.path.exists(p)]
+    """Messages for input paths that do not exist (a usage error, exit 2). A
+    broken link does exist: it is read and reported like a broken file."""
+    return [f"input not found: {p}" for p in paths if p != STDIN and not os.path.lexists(p)]
 
 
 __all__ = [
@@ -666,6 +781,7 @@ __all__ = [
     "input_errors",
     "iter_file",
     "iter_inputs",
+    "index_row",
     "iter_json_objects",
     "iter_stdin",
     "output_dir_error",
@@ -673,5 +789,6 @@ __all__ = [
     "parse_line",
     "rejected_bytes",
     "sniff",
+    "too_long",
     "walk_files",
 ]

@@ -19,7 +19,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import SCHEMA_VERSION, __version__
-from .records import Record
+from .records import MAX_CHARS, Record
 from .tokenizer import split_hyphens
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -27,7 +27,7 @@ ROOT = PACKAGE_DIR.parent
 BUNDLED_MODEL = ROOT / "models" / "de_business_news"
 DATA_DIR = Path(os.environ.get("EXTRACTOR_DATA", ROOT / "data"))
 
-MAX_TEXT_LENGTH = 5_000_000
+MAX_TEXT_LENGTH = MAX_CHARS  # the command line rejects longer texts before they get here
 MAX_STRINGS = 1_500_000
 RELOAD_CHECK_EVERY = 1000  # records between vocabulary-size checks
 # Our components, in order, added after the base pipeline's own.

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 # Keys of an input record that map to Record fields; anything else goes to `meta`.
 KNOWN_KEYS = ("id", "text", "title", "date", "url", "source", "lang")
+# Longer texts are rejected before analysis (the default of `extract --max-chars`).
+MAX_CHARS = 5_000_000
 
 
 @dataclass
@@ -27,11 +29,20 @@ class Record:
     duplicate_of: Optional[str] = None
     # True when `text` was extracted here (HTML, WARC): it is written to the output so offsets can be checked.
     text_extracted: bool = False
+    # The JSON line the record was read from, kept until the last check before analysis (the text
+    # limit) so that a record rejected there still reaches OUT.rejected.jsonl byte for byte.
+    raw: Optional[bytes] = field(default=None, repr=False)
+    # What the readers changed to make the record usable ("decoded as Windows-1252", "invalid date
+    # dropped"): reported as warnings and counted in the summary, not in the output.
+    notes: List[str] = field(default_factory=list)
 
 
 @dataclass
 class Rejected:
-    """An input record that could not be read; `raw` is kept untouched for OUT.rejected.jsonl."""
+    """An input file or record that could not be read. Whole-file problems
+    (line 0, or a damaged archive) are only listed in OUT.rejected.index.jsonl;
+    a rejected JSON line is the subclass io.LineRejected, whose `raw` goes to
+    OUT.rejected.jsonl untouched."""
 
     file: str
     line: int

@@ -35,6 +35,7 @@ class RunSummary:
         self.rejected: Counter[str] = Counter()
         self.failed: Counter[str] = Counter()
         self.skipped: Counter[str] = Counter()
+        self.warnings: Counter[str] = Counter()
         self.entities: Counter[str] = Counter()
         self.relations: Counter[str] = Counter()
         self.extra: Dict[str, Any] = {}
@@ -45,6 +46,7 @@ class RunSummary:
         """Count one item from the readers (Record, Rejected or Skipped)."""
         if isinstance(item, Record):
             self.read += 1
+            self.warnings.update(reason_key(note) for note in item.notes)
         elif isinstance(item, Rejected):
             self.rejected[reason_key(item.reason)] += 1
         elif isinstance(item, Skipped):
@@ -104,6 +106,8 @@ class RunSummary:
             parts.append(f"{self.n_failed} failed ({_counts(self.failed)})")
         if self.rejected:
             parts.append(f"{self.n_rejected} rejected ({_counts(self.rejected)})")
+        if self.warnings:
+            parts.append(f"{sum(self.warnings.values())} warnings ({_counts(self.warnings)})")
         parts.append(f"{sum(self.entities.values())} entities")
         parts.append(f"{sum(self.relations.values())} relations")
         return f"{', '.join(parts)} in {self.seconds:.1f}s ({self.rate:.1f} articles/s)"
@@ -120,6 +124,8 @@ class RunSummary:
             "rejected_by_reason": dict(sorted(self.rejected.items())),
             "skipped": self.n_skipped,
             "skipped_by_reason": dict(sorted(self.skipped.items())),
+            "warnings": sum(self.warnings.values()),
+            "warnings_by_reason": dict(sorted(self.warnings.items())),
             "entities": sum(self.entities.values()),
             "entities_by_type": dict(sorted(self.entities.items())),
             "relations": sum(self.relations.values()),

@@ -113,6 +113,121 @@ def test_extract_mixed_folder(fake, tmp_path, capsys):
     assert "4 read, 4 processed" in err and "1 rejected" in err
 
 
+def test_rejected_file_holds_the_bad_lines_byte_for_byte(fake, tmp_path, capsys):
+    """OUT.rejected.jsonl is exactly the rejected input lines, in order, so it
+    can be fed in again (and is rejected again, line for line); the index has
+    a row per rejection with file, line and reason, whole-file problems only
+    there."""
+    from extractor.records import MAX_CHARS
+
+    good = ARTICLES.read_bytes().splitlines()
+    bad = [b'{"id": "kaputt", "text": "BMW', b'["keine", "Meldung"]',
+           b'{"id": "lang", "text": "' + b"BMW " * (MAX_CHARS // 4) + b'x"}', b'{"id": "ohne-text", "title": "T"}']
+    source = tmp_path / "mixed.jsonl"
+    source.write_bytes(b"\n".join([good[0], bad[0], bad[1], good[1], bad[2], bad[3], good[2]]) + b"\n")
+    (tmp_path / "kaputt.json").write_bytes(b"[{")  # a whole-file problem
+    out = tmp_path / "res" / "out.jsonl"
+    assert main(["extract", str(source), str(tmp_path / "kaputt.json"), "-o", str(out), "-q"]) == 1
+    assert [r["id"] for r in lines(out)] == IDS
+    rejected = out.with_name("out.rejected.jsonl")
+    assert rejected.read_bytes() == b"".join(line + b"\n" for line in bad)
+    index = lines(out.with_name("out.rejected.index.jsonl"))
+    assert [(r["file"], r["line"], r["reason"].split(":")[0], r["kept"]) for r in index] == [
+        (str(source), 2, "invalid JSON", True), (str(source), 3, "not a JSON object", True),
+        (str(source), 5, f"text longer than {MAX_CHARS} characters", True), (str(source), 6, "missing text", True),
+        (str(tmp_path / "kaputt.json"), None, "invalid JSON", False)]
+    summary = orjson.loads(out.with_name("out.summary.json").read_bytes())
+    assert summary["rejected"] == 5 and summary["rejected_index"] == str(out.with_name("out.rejected.index.jsonl"))
+
+    again = tmp_path / "again" / "out.jsonl"
+    assert main(["extract", str(rejected), "-o", str(again), "-q"]) == 1
+    assert again.read_bytes() == b""
+    assert again.with_name("out.rejected.jsonl").read_bytes() == rejected.read_bytes()
+    assert [(r["line"], r["reason"]) for r in lines(again.with_name("out.rejected.index.jsonl"))] == [
+        (n, r["reason"]) for n, r in enumerate(index[:4], start=1)]
+
+
+def test_unreadable_inputs_are_reported_and_the_run_goes_on(fake, tmp_path, monkeypatch, capsys):
+    """A symlink loop, a dangling link, an unreadable folder and an unreadable
+    file are file-level errors (stderr line, index row, counted), the rest is
+    read: compression by magic bytes whatever the name, Windows-1252 text with
+    a warning. chmod 000 does not stop root, so the refusals are simulated."""
+    import extractor.io as reader
+
+    good = ARTICLES.read_bytes().splitlines()
+    folder = tmp_path / "in"
+    (folder / "gesperrt").mkdir(parents=True)
+    (folder / "gesperrt" / "x.jsonl").write_bytes(good[0] + b"\n")
+    (folder / "a-plain.jsonl.gz").write_bytes(good[0] + b"\n")  # named .gz, but plain text
+    (folder / "b-packed.jsonl").write_bytes(gzip.compress(good[1] + b"\n"))  # gzip without the name
+    (folder / "c-alt.txt").write_bytes("Grüße aus Köln: BMW erhöht die Preise um 5 €.".encode("cp1252"))
+    (folder / "d-zu.jsonl").write_bytes(good[2] + b"\n")
+    (folder / "e-loop").symlink_to(folder / "f-loop")
+    (folder / "f-loop").symlink_to(folder / "e-loop")
+    (folder / "g-dangling.jsonl").symlink_to(folder / "fehlt.jsonl")
+    scandir, real_open = os.scandir, open
+
+    def locked_scandir(path: Any = ".") -> Any:
+        if str(path).endswith("gesperrt"):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return scandir(path)
+
+    def locked_open(path: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(path).endswith("d-zu.jsonl"):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "scandir", locked_scandir)
+    monkeypatch.setattr(reader, "open", locked_open, raising=False)
+    out = tmp_path / "out.jsonl"
+    assert main(["extract", str(folder), "-o", str(out)]) == 1
+    assert [r["id"] for r in lines(out)] == [IDS[0], IDS[1], "c-alt"]
+    index = lines(tmp_path / "out.rejected.index.jsonl")
+    assert [(Path(r["file"]).name, r["reason"].split(":")[0], r["kept"]) for r in index] == [
+        ("d-zu.jsonl", "unreadable file", False), ("e-loop", "symlink loop", False),
+        ("f-loop", "symlink loop", False), ("g-dangling.jsonl", "dangling symlink", False),
+        ("gesperrt", "unreadable folder", False)]
+    assert not (tmp_path / "out.rejected.jsonl").exists()  # no input line was rejected
+    summary = orjson.loads((tmp_path / "out.summary.json").read_bytes())
+    assert summary["rejected_by_reason"] == {"dangling symlink": 1, "symlink loop": 2,
+                                             "unreadable file": 1, "unreadable folder": 1}
+    assert summary["warnings_by_reason"] == {"decoded as Windows-1252": 1}
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert f"{folder / 'e-loop'}: symlink loop" in err and f"{folder / 'gesperrt'}: unreadable folder" in err
+    assert f"{folder / 'c-alt.txt'}: warning: decoded as Windows-1252" in err
+    assert "5 rejected" in err and "1 warnings" in err
+
+
+def test_wrong_types_rejected_invalid_dates_counted(fake, tmp_path, capsys):
+    source = tmp_path / "v.jsonl"
+    source.write_bytes(b'{"id": "a", "text": "BMW", "date": "gestern"}\n{"id": "b", "text": "BMW", "url": 7}\n'
+                       b'{"id": "c", "text": "BMW", "date": "2024-13-45"}\n')
+    out = tmp_path / "out.jsonl"
+    assert main(["extract", str(source), "-o", str(out)]) == 1
+    assert [(r["id"], r["date"]) for r in lines(out)] == [("a", None), ("c", None)]
+    assert (tmp_path / "out.rejected.jsonl").read_bytes() == b'{"id": "b", "text": "BMW", "url": 7}\n'
+    summary = orjson.loads((tmp_path / "out.summary.json").read_bytes())
+    assert summary["rejected_by_reason"] == {"url is not a string": 1}
+    assert summary["warnings_by_reason"] == {"invalid date": 2}
+    err = capsys.readouterr().err
+    assert f"{source}:1: warning: invalid date: 'gestern' (dropped)" in err and f"{source}:2: url is not a string" in err
+
+
+def test_max_chars_rejects_longer_texts(fake, tmp_path, capsys):
+    source = tmp_path / "l.jsonl"
+    long = b'{"id": "lang", "text": "BMW baut ein Werk."}'
+    source.write_bytes(b'{"id": "kurz", "text": "BMW baut."}\n' + long + b"\n")
+    out = tmp_path / "out.jsonl"
+    assert main(["extract", str(source), "-o", str(out), "--max-chars", "10", "-q"]) == 1
+    assert [r["id"] for r in lines(out)] == ["kurz"]
+    assert (tmp_path / "out.rejected.jsonl").read_bytes() == long + b"\n"
+    assert f"{source}:2: text longer than 10 characters" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stop:
+        main(["extract", str(source), "-o", str(out), "--max-chars", "5000001"])
+    assert stop.value.code == 2 and "must be at most 5000000" in capsys.readouterr().err
+
+
 def test_extract_clean_input_exit_0_and_no_rejected_file(fake, tmp_path, capsys):
     out = tmp_path / "out.jsonl"
     stale = tmp_path / "out.rejected.jsonl"

@@ -167,3 +167,17 @@ def test_parallel_edges_have_unique_ids(tmp_path: Path) -> None:
 def test_unknown_extension(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="gexf"):
         write_graph(nx.MultiDiGraph(), str(tmp_path / "g.dot"))
+
+
+def test_control_characters_in_names_leave_valid_xml(tmp_path: Path) -> None:
+    """Texts keep their control characters (offsets must stay valid), so names
+    can carry them: the graph files drop them, or XML parsers refuse the file."""
+    entities = [_ent("E1", "COMPANY", "Müller\x0bBau\x1f AG"), _ent("E2", "PERSON", "Eva\x00 Berg")]
+    relations = [_rel("role", "E2", "E1", title="Chef\x1fin")]
+    graph = build_graph([_record("c1", "2020-01-02", entities, relations)])
+    for name in ("c.gexf", "c.graphml"):
+        write_graph(graph, str(tmp_path / name))
+        root = ET.parse(tmp_path / name).getroot()  # raises on a control character
+        values = {el.get("label") or el.get("value") or el.text for el in root.iter()}
+        assert {"MüllerBau AG", "Chefin"} <= values, name
+    assert sorted(d["label"] for _, d in nx.read_gexf(tmp_path / "c.gexf").nodes(data=True)) == ["Eva Berg", "MüllerBau AG"]

@@ -154,13 +154,35 @@ def test_missing_id_gets_file_stem_and_line(tmp_path):
     assert items[1].text == ""  # empty text is valid
 
 
-def test_crlf_bom_and_coercion(tmp_path):
+def test_crlf_and_bom(tmp_path):
     path = tmp_path / "win.jsonl"
-    path.write_bytes(b'\xef\xbb\xbf{"id": "a", "text": "Text", "date": 20160225, "lang": "de"}\r\n'
+    path.write_bytes(b'\xef\xbb\xbf{"id": "a", "text": "Text", "date": "2016-02-25", "lang": "de"}\r\n'
                      b'{"id": "b", "text": "Noch ein Text", "meta": {"feed": "rss"}, "rank": 3}\r\n')
     a, b = read(path)
-    assert (a.id, a.text, a.date, a.lang) == ("a", "Text", "20160225", "de")
+    assert (a.id, a.text, a.date, a.lang) == ("a", "Text", "2016-02-25", "de")
     assert b.meta == {"feed": "rss", "rank": 3}
+
+
+@pytest.mark.parametrize("key", ["title", "date", "url", "source", "lang"])
+@pytest.mark.parametrize("value", [20160225, 1.5, True, ["de"], {"x": 1}])
+def test_optional_field_of_the_wrong_type_rejects_the_record(tmp_path, key, value):
+    """One policy: a known field of the wrong type rejects the record (a guess
+    at what a number or list means would pass unnoticed)."""
+    line = orjson.dumps({"id": "a", "text": "Text", key: value})
+    (item,) = read(write_lines(tmp_path / "t.jsonl", [line]))
+    assert isinstance(item, LineRejected) and item.reason == f"{key} is not a string" and item.raw == line
+
+
+def test_invalid_date_is_dropped_with_a_note(tmp_path):
+    """...while a string that is no date only loses the date: the article is still worth analysing."""
+    dates = ["gestern", "2024-13-45", "2024-02-30", "2024-01-05", "2024-01-05T09:30:00Z", None]
+    path = write_lines(tmp_path / "d.jsonl", [orjson.dumps({"id": str(i), "text": "T", "date": d})
+                                              for i, d in enumerate(dates)])
+    items = read(path)
+    assert [r.date for r in items] == [None, None, None, "2024-01-05", "2024-01-05T09:30:00Z", None]
+    assert [r.notes for r in items[:3]] == [["invalid date: 'gestern' (dropped)"], ["invalid date: '2024-13-45' (dropped)"],
+                                            ["invalid date: '2024-02-30' (dropped)"]]
+    assert all(not r.notes for r in items[3:])
 
 
 def test_truncated_gzip_is_rejected_not_raised(tmp_path):
@@ -185,14 +207,28 @@ def test_txt_file_is_one_article():
     assert item.origin == str(path)
 
 
-def test_txt_not_utf8_is_rejected(tmp_path):
+def test_txt_in_windows_1252_is_decoded_with_a_note(tmp_path):
     path = tmp_path / "alt.txt"
-    path.write_bytes("Grüße aus Köln".encode("latin-1"))
+    path.write_bytes("Grüße aus Köln – 5 €".encode("cp1252"))
     (item,) = read(path)
-    assert isinstance(item, Rejected) and item.reason == "invalid UTF-8"
-    assert item.raw == path.read_bytes()
-    line = orjson.loads(rejected_bytes(item))
-    assert line == {"file": str(path), "line": 0, "reason": "invalid UTF-8", "raw": "Gr\\xfc\\xdfe aus K\\xf6ln"}
+    assert isinstance(item, Record) and item.text == "Grüße aus Köln – 5 €"
+    assert item.notes == ["decoded as Windows-1252"]
+
+
+def test_txt_neither_utf8_nor_windows_1252_is_rejected(tmp_path):
+    path = tmp_path / "kaputt.txt"
+    path.write_bytes(b"Gr\xfc\x81e")  # 0x81 is unassigned in Windows-1252
+    (item,) = read(path)
+    assert isinstance(item, Rejected) and item.reason == "neither UTF-8 nor Windows-1252"
+    assert rejected_bytes(item) is None  # a whole-file problem: listed in the index only
+
+
+@pytest.mark.parametrize("compress", [gzip.compress, bz2.compress, lzma.compress, lambda data: data])
+@pytest.mark.parametrize("name", ["news.jsonl", "news.jsonl.gz", "news.jsonl.xz", "feed.dat"])
+def test_compression_by_magic_bytes_not_name(tmp_path, compress, name):
+    path = tmp_path / name
+    path.write_bytes(compress(ARTICLES.read_bytes()))
+    assert [r.id for r in read(path)] == IDS
 
 
 def test_directory_walk_sorted_hidden_skipped(tmp_path):
@@ -335,6 +371,7 @@ def test_atomic_writer_lazy_and_gzip(tmp_path):
 
 def test_output_paths_and_dir_errors(tmp_path):
     assert output_paths("res/out.jsonl") == {"out": "res/out.jsonl", "rejected": "res/out.rejected.jsonl",
+                                             "rejected_index": "res/out.rejected.index.jsonl",
                                              "summary": "res/out.summary.json"}
     assert output_paths("out.jsonl.gz")["summary"] == "out.summary.json"
     assert output_dir_error(str(tmp_path / "neu" / "out.jsonl")) is None  # created
