@@ -12,7 +12,7 @@ import sys
 import warnings
 from itertools import islice
 from pathlib import Path
-from typing import Any, Dict, Iterable, Iterator, Optional, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 import spacy
 from spacy.language import Language
@@ -21,6 +21,7 @@ from spacy.tokens import Doc
 from . import SCHEMA_VERSION, __version__
 from .records import MAX_CHARS, Record
 from .tokenizer import split_hyphens
+from .windows import merge_windows, windows
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 ROOT = PACKAGE_DIR.parent
@@ -28,6 +29,7 @@ BUNDLED_MODEL = ROOT / "models" / "de_business_news"
 DATA_DIR = Path(os.environ.get("EXTRACTOR_DATA", ROOT / "data"))
 
 MAX_TEXT_LENGTH = MAX_CHARS  # the command line rejects longer texts before they get here
+BATCH_CHARS = 100_000  # characters analysed at once (see Extractor._pipe)
 MAX_STRINGS = 1_500_000
 RELOAD_CHECK_EVERY = 1000  # records between vocabulary-size checks
 # Our components, in order, added after the base pipeline's own.
@@ -104,6 +106,14 @@ def empty_record(record: Record, model: Dict[str, str], entities: Optional[list]
     return out
 
 
+def _windowed(records: Iterable[Record]) -> Iterator[Tuple[str, Tuple[Record, int, bool]]]:
+    """(text, (record, offset, is last window)) for each window of each record (windows.py)."""
+    for record in records:
+        spans = windows(record.text)
+        for n, (start, end) in enumerate(spans):
+            yield record.text[start:end], (record, start, n == len(spans) - 1)
+
+
 class Extractor:
     """Runs the pipeline over records and yields output dicts in input order."""
 
@@ -113,7 +123,8 @@ class Extractor:
         self.model = model_info(self.nlp)
 
     def process(self, records: Iterable[Record], batch_size: int = 16) -> Iterator[Dict[str, Any]]:
-        """One output dict per record, in input order, streaming.
+        """One output dict per record, in input order, streaming. Long texts are analysed
+        in windows (windows.py) so that memory does not grow with the article.
 
         spaCy's vocabulary keeps every string it has seen; over a dump of millions of
         articles that would grow without bound, so the pipeline is reloaded (about
@@ -124,11 +135,31 @@ class Extractor:
             chunk = list(islice(iterator, RELOAD_CHECK_EVERY))
             if not chunk:
                 return
-            pairs = ((record.text, record) for record in chunk)
-            for doc, record in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
-                yield doc_to_record(doc, record, self.model)
+            parts: list = []
+            for doc, (record, offset, last) in self._pipe(_windowed(chunk), batch_size):
+                if offset == 0 and last:
+                    yield doc_to_record(doc, record, self.model)  # the usual case: one window
+                    continue
+                parts.append((offset, list(doc._.entities), list(doc._.relations)))
+                if last:
+                    yield empty_record(record, self.model, *merge_windows(parts))
+                    parts = []
             if len(self.nlp.vocab.strings) > MAX_STRINGS:
                 self.nlp = load_pipeline(*self._args)
+
+    def _pipe(self, items: Iterable[Tuple[str, Any]], batch_size: int) -> Iterator[Tuple[Doc, Any]]:
+        """nlp.pipe over batches of at most `batch_size` texts and BATCH_CHARS characters: the
+        tok2vec holds ~17 KB per token of a batch, so a batch's size, not its count, bounds memory."""
+        batch: List[Tuple[str, Any]] = []
+        size = 0
+        for item in items:
+            if batch and (len(batch) >= batch_size or size + len(item[0]) > BATCH_CHARS):
+                yield from self.nlp.pipe(batch, as_tuples=True, batch_size=len(batch))
+                batch, size = [], 0
+            batch.append(item)
+            size += len(item[0])
+        if batch:
+            yield from self.nlp.pipe(batch, as_tuples=True, batch_size=len(batch))
 
     def info(self) -> Dict[str, Any]:
         meta = self.nlp.meta
