@@ -1,4 +1,4 @@
-"""Command line: extract, graph, report, eval, info (see CONTRACT.md).
+"""Command line: extract, graph, report, show, eval, info (see CONTRACT.md).
 
 Exit status: 0 when every record was processed, 1 when some were rejected or
 failed in the pipeline (output line with "status": "error" and "error"), or
@@ -116,6 +116,13 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--max-edges", type=_positive, default=5000, metavar="N",
                         help="draw at most N edges (default 5000; past it the strongest stay)")
     report.set_defaults(func=cmd_report)
+
+    show = commands.add_parser("show", parents=[common],
+                               help="displaCy page of each article's entities (by type and kind) and relations")
+    show.add_argument("inputs", nargs="+", metavar="INPUT", help="file, folder (walked) or - for stdin")
+    show.add_argument("-o", "--output", required=True, metavar="PAGE.html")
+    show.add_argument("--model", metavar="NAME|PATH", help="spaCy pipeline to build on (default: bundled model)")
+    show.set_defaults(func=cmd_show)
 
     evaluate = commands.add_parser("eval", parents=[common], help="score the extractor against gold annotations")
     evaluate.add_argument("--gold", required=True, metavar="GOLD.jsonl")
@@ -517,6 +524,33 @@ def cmd_report(args: argparse.Namespace) -> int:
     print(f"{budget['nodes_shown']} of {budget['nodes_total']} nodes, {budget['edges_shown']} of "
           f"{budget['edges_total']} edges{note} -> {args.output}", file=sys.stderr)
     return EXIT_REJECTED if builder.bad_lines else EXIT_OK
+
+
+# ---------------------------------------------------------------------------
+# show
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    """A page for reading a few articles: it holds them all, so it is not for dumps."""
+    missing = input_errors(args.inputs)
+    if missing:
+        raise UsageError("; ".join(missing))
+    _check_distinct(args.inputs, {"page": args.output})
+    _check_output(args.output, "page")
+    from .pipeline import Extractor
+    from .show import write_page
+
+    records, bad = [], 0
+    for item in iter_inputs(args.inputs, exclude=[args.output]):
+        if isinstance(item, Record):
+            records.append(item)
+        elif isinstance(item, Rejected):
+            bad += 1
+            print(f"{item.file}:{item.line}: {item.reason}", file=sys.stderr)
+    extractor = Extractor(args.model)
+    shown = write_page(((r.text, out) for r, out in zip(records, extractor.process(records))), args.output)
+    print(f"{shown} articles -> {args.output}", file=sys.stderr)
+    return EXIT_REJECTED if bad else EXIT_OK
 
 
 def _results_files(paths: Iterable[str]) -> List[str]:

@@ -747,3 +747,16 @@ def test_readme_documents_every_exit_status():
     table = [line.split("|")[1].strip() for line in (ROOT / "README.md").read_text().splitlines()
              if line.strip().startswith("| ") and line.split("|")[1].strip().isdigit()]
     assert sorted(map(int, table)) == sorted(codes)
+
+
+@needs_pipeline
+def test_show_renders_entities_by_type_and_kind_and_relations(tmp_path):
+    page = tmp_path / "page.html"
+    proc = subprocess.run([sys.executable, "-m", "extractor", "show", str(ARTICLES), "-o", str(page)],
+                          cwd=ROOT, capture_output=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    html = page.read_text(encoding="utf-8")
+    assert html.count("<article>") == len(IDS)
+    assert 'class="entity"' in html  # displaCy's markup
+    assert "COMPANY name" in html and "COMPANY compound" in html and "COMPANY alias" in html
+    assert "cooperation_talks" in html and "<q>" in html  # relations with their evidence
