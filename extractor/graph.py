@@ -5,8 +5,9 @@ and keeps only per-node and per-edge aggregates, so a graph over millions of
 articles needs memory for the graph, not for the records.
 
 Identity: a node is keyed by `kb:<kb_id>` when the entity has a kb_id, else by
-`<TYPE>:<folded name>` (case-folded, legal-form suffixes dropped, see
-`fold_name`). A name-keyed node whose type and folded name equal those of one
+`<TYPE>:<folded name>` (`kb.fold`, the knowledge base's matching key: case-folded,
+legal forms and group words dropped, so "Zyrbel Holding GmbH" and "Zyrbel GmbH" in two
+articles are one node). A name-keyed node whose type and folded name equal those of one
 kb entity is merged into that kb node when the graph is built, so articles in
 which the KB lookup failed still land on the same node.
 
@@ -32,7 +33,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import networkx as nx
 
-from .evaluate import fold_name
+from .kb import fold
 from .relation_types import SYMMETRIC_TYPES
 
 # Edge attribute names the writers reserve; relation attributes with these
@@ -155,7 +156,7 @@ def node_key(entity: Dict[str, Any]) -> str:
 
 def _name_key(entity: Dict[str, Any]) -> str:
     name = str(entity.get("name") or "")
-    return f"{entity.get('type') or 'MISC'}:{fold_name(name) or name}"
+    return f"{entity.get('type') or 'MISC'}:{fold(name) or name}"
 
 
 def edge_key(subj: str, rtype: str, obj: str) -> Tuple[str, str, str]:

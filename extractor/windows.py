@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Sequence, Tuple
 
-from .evaluate import fold_name
+from .kb import fold
 from .relation_types import SYMMETRIC_TYPES
 
 WINDOW_CHARS = 20_000
@@ -51,7 +51,7 @@ def merge_windows(parts: Sequence[Tuple[int, List[Dict[str, Any]], List[Dict[str
     for offset, window_entities, window_relations in parts:
         new_id = {}
         for entity in window_entities:
-            key = (entity["type"], entity.get("kb_id") or fold_name(entity["name"]) or entity["name"])
+            key = (entity["type"], entity.get("kb_id") or fold(entity["name"]) or entity["name"])
             mentions = [_shift(m, offset) for m in entity["mentions"]]
             target = by_key.get(key)
             if target is None:

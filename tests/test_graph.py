@@ -181,3 +181,17 @@ def test_control_characters_in_names_leave_valid_xml(tmp_path: Path) -> None:
         values = {el.get("label") or el.get("value") or el.text for el in root.iter()}
         assert {"MüllerBau AG", "Chefin"} <= values, name
     assert sorted(d["label"] for _, d in nx.read_gexf(tmp_path / "c.gexf").nodes(data=True)) == ["Eva Berg", "MüllerBau AG"]
+
+
+def test_group_and_legal_words_do_not_split_a_company_across_articles() -> None:
+    """ "Zyrbel Holding GmbH" in one article and "Zyrbel GmbH" in another are one node: the
+    graph keys names by the knowledge base's matching fold, not by their exact spelling."""
+    builder = GraphBuilder()
+    builder.add(_record("z1", "2020-01-01", [_ent("E1", "COMPANY", "Zyrbel Holding GmbH"), _ent("E2", "COMPANY", "Quax")],
+                        [_rel("acquisition", "E1", "E2")]))
+    builder.add(_record("z2", "2020-02-01", [_ent("E1", "COMPANY", "Zyrbel GmbH"), _ent("E2", "COMPANY", "Quax AG")],
+                        [_rel("acquisition", "E1", "E2")]))
+    graph = builder.to_graph()
+    assert set(graph.nodes) == {"COMPANY:zyrbel", "COMPANY:quax"}
+    (_, _, data), = graph.edges(data=True)
+    assert data["weight"] == 2
