@@ -20,6 +20,7 @@ from .mention import COMPOUND, Mention
 from .relation import add_relation, entity_type, sentence_mentions
 
 GROUP_WORDS = {"beide", "beiden"}
+DENIALS = {"dementiert", "dementierte", "dementieren", "bestreitet", "bestritt", "bestreiten", "verneint", "verneinte"}
 QUOTES = {'"', "„", "“", "»", "«", "'", "‚"}
 REPORTING = {"erfuhr", "erfahren", "berichtete", "berichtet", "berichten", "meldete", "meldet", "zufolge", "laut",
              "sagte", "sagt", "schreibt", "schrieb", "quelle", "foto", "informationen"}
@@ -127,8 +128,11 @@ class Relations:
         words = {t.lower_ for t in clause}
         if words & self.negation:
             return True
-        return any(t.lower_ in {"lehnte", "lehnt", "weist", "wies"} for t in clause) and any(
-            t.lower_ in {"ab", "zurück"} for t in clause)
+        # a denial governs the clause after it: "Bayer dementiert, Monsanto übernehmen zu wollen"
+        if any(t.lower_ in DENIALS for t in doc[sent.start:trigger.i]):
+            return True
+        return any(t.lower_ in {"lehnte", "lehnt", "lehnen", "lehnten", "weist", "wies", "weisen", "wiesen"}
+                   for t in clause) and any(t.lower_ in {"ab", "zurück"} for t in clause)
 
     def _status(self, sent: Span) -> str:
         words = {t.lower_ for t in sent}
