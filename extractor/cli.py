@@ -200,6 +200,19 @@ def failure_cause(err: BaseException) -> str:
     return " ".join(cause.split())
 
 
+def _require_inputs(paths: Iterable[str]) -> None:
+    """Usage error, before any work, for inputs that do not exist."""
+    missing = input_errors(paths)
+    if missing:
+        raise UsageError("; ".join(missing))
+
+
+def _check_single_output(inputs: Iterable[str], what: str, path: str) -> None:
+    """A command writing one file: it is no input, and its folder is writable."""
+    _check_distinct(inputs, {what: path})
+    _check_output(path, what)
+
+
 def _check_output(path: str, what: str = "output") -> None:
     problem = output_dir_error(path)
     if problem:
@@ -318,9 +331,7 @@ def _extract_paths(args: argparse.Namespace) -> Dict[str, str]:
     """The run's output files, checked before any work. `-o -` streams the
     results to stdout and writes no companions: rejected records are then only
     reported on stderr, and the summary only goes to stderr as its line."""
-    missing = input_errors(args.inputs)
-    if missing:
-        raise UsageError("; ".join(missing))
+    _require_inputs(args.inputs)
     paths = {"out": STDIN} if args.output == STDIN else output_paths(args.output)
     _check_distinct(args.inputs, {"output": paths["out"], "rejected file": paths.get("rejected", ""),
                                   "rejected index": paths.get("rejected_index", ""),
@@ -480,9 +491,7 @@ def _run_info(args: argparse.Namespace, paths: Dict[str, str], summary: RunSumma
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
-    missing = input_errors(args.results)
-    if missing:
-        raise UsageError("; ".join(missing))
+    _require_inputs(args.results)
     _check_distinct(args.results, _graph_outputs(args.output))
     _check_graph_path(args.output)
     from .graph import GraphBuilder, write_graph
@@ -507,11 +516,8 @@ def cmd_graph(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    missing = input_errors(args.results)
-    if missing:
-        raise UsageError("; ".join(missing))
-    _check_distinct(args.results, {"report": args.output})
-    _check_output(args.output, "report")
+    _require_inputs(args.results)
+    _check_single_output(args.results, "report", args.output)
     from .report import build_report, write_report
 
     def report_bad(message: str) -> None:
@@ -532,11 +538,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_show(args: argparse.Namespace) -> int:
     """A page for reading a few articles: it holds them all, so it is not for dumps."""
-    missing = input_errors(args.inputs)
-    if missing:
-        raise UsageError("; ".join(missing))
-    _check_distinct(args.inputs, {"page": args.output})
-    _check_output(args.output, "page")
+    _require_inputs(args.inputs)
+    _check_single_output(args.inputs, "page", args.output)
     from .pipeline import Extractor
     from .show import write_page
 
@@ -581,15 +584,13 @@ def _is_results_file(path: str) -> bool:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    missing = input_errors([args.gold] + ([args.pred] if args.pred else []))
-    if missing:
-        raise UsageError("; ".join(missing))
+    sources = [args.gold] + ([args.pred] if args.pred else [])
+    _require_inputs(sources)
     for option, path in (("--gold", args.gold), ("--pred", args.pred)):
         if path and os.path.isdir(path):
             raise UsageError(f"{option} {path} is a folder: give one JSON-lines file")
     if args.json:
-        _check_distinct([args.gold] + ([args.pred] if args.pred else []), {"report": args.json})
-        _check_output(args.json, "report")
+        _check_single_output(sources, "report", args.json)
     from .evaluate import evaluate, format_report, report_to_dict
 
     bad: List[str] = []
