@@ -7,8 +7,8 @@ trigger words nearby, hyphen compounds ("Facebook-Tochter Oculus") — and a thi
 `SparseLinear` layer scores one probability per relation type and direction
 (`acquisition>`: the first mention is the buyer, `acquisition<`: the second).
 A linear model over sparse features is what ~460 training relations support; it
-trains in seconds and is deterministic. Per-label thresholds are chosen on a
-held-back part of the training data (extractor/training/relations.py).
+trains in seconds and is deterministic. Thresholds per label and candidate group come
+from out-of-fold predictions on the training data (extractor/training/relations.py).
 
 The component runs after the rule components: a pair the rules already related
 keeps the rules' relation (they are precise); the classifier adds the rest.
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 import numpy
 import srsly
@@ -118,9 +118,15 @@ class DocContext:
         return self._mentions[sent.start]
 
 
-def threshold_key(label: str, cand: Candidate) -> str:
+def candidate_group(cand: Candidate) -> str:
     """Thresholds differ for same-sentence and cross-sentence candidates."""
-    return f"{label}@{'sent' if cand.kind == 'sent' else 'cross'}"
+    return "sent" if cand.kind == "sent" else "cross"
+
+
+def orient(label: str, first: str, second: str) -> Tuple[str, str, str]:
+    """(type, subject, object) a label says of a pair in text order: "<" makes the second the subject."""
+    rtype = label.rstrip("<>")
+    return (rtype, second, first) if label.endswith("<") else (rtype, first, second)
 
 
 def salience(doc: Doc) -> Dict[str, int]:
@@ -243,6 +249,10 @@ class FeatureExtractor:
         return feats
 
 
+def _sigmoid(logits: numpy.ndarray) -> numpy.ndarray:
+    return 1.0 / (1.0 + numpy.exp(-logits))
+
+
 def _word(token) -> str:
     return "<num>" if token.like_num else token.lower_
 
@@ -265,11 +275,6 @@ def build_relation_model(n_labels: int, length: int = 2 ** 16) -> Model:
     return SparseLinear(nO=n_labels, length=length)
 
 
-@registry.misc("extractor.relation_features.v1")
-def create_feature_extractor(data_dir: str) -> Callable[[Doc, Candidate, DocContext], List[str]]:
-    return FeatureExtractor(data_dir)
-
-
 @Language.factory(
     "relation_classifier",
     requires=["doc._.mentions", "doc._.entities", "doc._.relations"],
@@ -289,26 +294,26 @@ class RelationClassifier:
         self.labels: List[str] = []
         self.thresholds: Dict[str, float] = {}
         self.model: Optional[Model] = None
-        self._titles = self.features.titles
 
     # -- training side ----------------------------------------------------
     def initialize(self, labels: Iterable[str]) -> None:
         self.labels = sorted(set(labels))
+        self._build_model()
+
+    def _build_model(self) -> None:
         self.model = build_relation_model(len(self.labels), self.length)
-        keys, values, lengths = featurize([["init"]])
-        self.model.initialize(X=(keys, values, lengths))
+        self.model.initialize(X=featurize([["init"]]))
 
     def scores(self, bags: Sequence[List[str]]) -> numpy.ndarray:
         """Probabilities, one row per bag, one column per label."""
         if not bags:
             return numpy.zeros((0, len(self.labels)), dtype="float32")
-        logits = self.model.predict(featurize(bags))
-        return 1.0 / (1.0 + numpy.exp(-logits))
+        return _sigmoid(self.model.predict(featurize(bags)))
 
     def update(self, bags: Sequence[List[str]], truth: numpy.ndarray, mask: numpy.ndarray, optimizer) -> float:
         """One gradient step of binary cross-entropy; `mask` zeroes labels a candidate cannot take."""
         logits, backprop = self.model.begin_update(featurize(bags))
-        probs = 1.0 / (1.0 + numpy.exp(-logits))
+        probs = _sigmoid(logits)
         d_logits = (probs - truth) * mask / max(1, len(bags))
         backprop(d_logits.astype("float32"))
         self.model.finish_update(optimizer)
@@ -338,10 +343,9 @@ class RelationClassifier:
             mask = self.label_mask(types)
             for j, label in enumerate(self.labels):
                 p = float(row[j])
-                if not mask[j] or p < self.thresholds.get(threshold_key(label, cand), 1.0):
+                if not mask[j] or p < self.thresholds.get(f"{label}@{candidate_group(cand)}", 1.0):
                     continue
-                subj, obj = (cand.second, cand.first) if label.endswith("<") else (cand.first, cand.second)
-                key = (label.rstrip("<>"), subj.entity, obj.entity)
+                key = orient(label, cand.first.entity, cand.second.entity)
                 if p > best.get(key, (0.0, None))[0]:
                     best[key] = (p, cand)
         for (rtype, subj, obj), (p, cand) in sorted(best.items(), key=lambda item: -item[1][0]):
@@ -363,8 +367,8 @@ class RelationClassifier:
         person = cand.first if entity_type(doc, cand.first.entity) == "PERSON" else cand.second
         start, end = min(chains, key=lambda c: min(abs(c[0] - person.end), abs(person.start - c[1])))
         window = doc[max(sent.start, start - 3):start]
-        status = next((self._titles.status[t.lower_] for t in reversed(list(window))
-                       if t.lower_ in self._titles.status), "current")
+        status_words = self.features.titles.status
+        status = next((status_words[t.lower_] for t in reversed(list(window)) if t.lower_ in status_words), "current")
         return {"title": doc[start:end].text, "status": status}
 
     # -- serialisation ----------------------------------------------------
@@ -379,8 +383,6 @@ class RelationClassifier:
         path = Path(path)
         cfg = srsly.read_json(path / "cfg")
         self.labels, self.thresholds, self.length = cfg["labels"], cfg["thresholds"], cfg["length"]
-        self.model = build_relation_model(len(self.labels), self.length)
-        keys, values, lengths = featurize([["init"]])
-        self.model.initialize(X=(keys, values, lengths))
+        self._build_model()
         self.model.from_disk(path / "model")
         return self

@@ -26,7 +26,9 @@ import numpy
 import orjson
 from thinc.api import Adam
 
-from ..components.relation_classifier import DocContext, RelationClassifier, candidates, labels_for, threshold_key
+from ..components.relation_classifier import (DocContext, RelationClassifier, candidate_group, candidates, labels_for,
+                                              orient)
+from ..relation_types import SYMMETRIC_TYPES
 from ..components.relation import entity_type
 from ..evaluate import RelationOracle
 from ..pipeline import BUNDLED_MODEL, CLASSIFIER, DATA_DIR, load_pipeline
@@ -69,15 +71,12 @@ def build_examples(nlp, classifier: RelationClassifier, gold_paths: Sequence[Pat
             types = (entity_type(doc, a), entity_type(doc, b))
             truth = {}
             for label in labels_for(types):
-                rtype = label.rstrip("<>")
-                subj, obj = (b, a) if label.endswith("<") else (a, b)
-                truth[label] = oracle(rtype, subj, obj)
+                truth[label] = oracle(*orient(label, a, b))
                 if truth[label]:
-                    key = (rtype,) + ((subj, obj) if label[-1] in "<>" else tuple(sorted((a, b))))
-                    example.gold_keys[key] = label
+                    example.gold_keys[relation_key(label, a, b)] = label
             example.bags.append(classifier.features(doc, cand, context))
             example.pairs.append((a, b, types))
-            example.groups.append(threshold_key("", cand)[1:])
+            example.groups.append(candidate_group(cand))
             example.truth.append(truth)
         examples.append(example)
     return examples
@@ -130,13 +129,7 @@ def predicted_relations(classifier: RelationClassifier, ex: Example) -> Dict[Tup
         for j, label in enumerate(classifier.labels):
             if label not in allowed:
                 continue
-            rtype = label.rstrip("<>")
-            if label.endswith("<"):
-                key = (rtype, b, a)
-            elif label.endswith(">"):
-                key = (rtype, a, b)
-            else:
-                key = (rtype,) + tuple(sorted((a, b)))
+            key = relation_key(label, a, b)
             tkey = f"{label}@{group}"
             best[(tkey, key)] = max(best.get((tkey, key), 0.0), float(row[j]))
     return best
@@ -198,12 +191,17 @@ def choose_thresholds(labels: Sequence[str], examples: Sequence[Example],
     return thresholds
 
 
+def relation_key(label: str, a: str, b: str) -> PairKey:
+    """The comparable (type, subject, object) of a label on a pair: symmetric pairs sorted."""
+    rtype, subj, obj = orient(label, a, b)
+    return (rtype, *sorted((subj, obj))) if rtype in SYMMETRIC_TYPES else (rtype, subj, obj)
+
+
 def _pair_truth(ex: Example) -> Dict[Tuple[str, str], Dict[str, Optional[bool]]]:
     out = {}
     for (a, b, _), labels in zip(ex.pairs, ex.truth):
         for label, value in labels.items():
-            pair = (b, a) if label.endswith("<") else ((a, b) if label.endswith(">") else tuple(sorted((a, b))))
-            out.setdefault(pair, {})[label] = value
+            out.setdefault(relation_key(label, a, b)[1:], {})[label] = value
     return out
 
 
