@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
 from spacy.tokens import Doc, Span
 
@@ -63,3 +63,13 @@ def sentence_mentions(doc: Doc, sent: Span, types=("COMPANY", "ORG")) -> List[Me
 def entity_type(doc: Doc, entity_id: str) -> str:
     entity = entity_names(doc).get(entity_id)
     return entity["type"] if entity else ""
+
+
+def mention_counts(doc: Doc, types: Sequence[str]) -> Dict[str, int]:
+    """Entity id -> number of its linked mentions, for entities of these types, in order of
+    first mention (so a stable sort by count lets the first named win a tie)."""
+    counts: Dict[str, int] = {}
+    for m in doc._.mentions or []:
+        if m.entity and entity_type(doc, m.entity) in types:
+            counts[m.entity] = counts.get(m.entity, 0) + 1
+    return counts

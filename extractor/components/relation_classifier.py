@@ -30,7 +30,7 @@ from thinc.api import Model, SparseLinear
 
 from ..relation_types import BINARY_TYPES, RELATION_TYPES, SYMMETRIC_TYPES
 from .mention import COMPOUND, ORG_TYPES, Mention
-from .relation import add_relation, entity_type, sentence_mentions
+from .relation import add_relation, entity_type, mention_counts, sentence_mentions
 from .relations import Triggers
 from .titles import TitleLexicon
 from ..kb import load_lexicon
@@ -131,10 +131,7 @@ def orient(label: str, first: str, second: str) -> Tuple[str, str, str]:
 
 def salience(doc: Doc) -> Dict[str, int]:
     """Organisation entity -> rank by mention count (1 = most mentioned; ties: first named)."""
-    counts: Dict[str, int] = {}
-    for m in doc._.mentions or []:
-        if m.entity and entity_type(doc, m.entity) in ORG_TYPES:
-            counts[m.entity] = counts.get(m.entity, 0) + 1
+    counts = mention_counts(doc, ORG_TYPES)
     order = sorted(counts, key=lambda e: -counts[e])  # stable: first named wins a tie
     return {e: i + 1 for i, e in enumerate(order)}
 

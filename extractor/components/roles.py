@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Span
 
 from .titles import TitleLexicon
 from .mention import COMPOUND, ORG_TYPES, Mention
-from .relation import add_relation, entity_type
+from .relation import add_relation, entity_type, mention_counts, sentence_mentions
 
 OF = {"von", "der", "des", "bei", "beim", "vom", "im"}
 DESCRIPTOR_SPAN = 6  # tokens between "des" and the name: "des kanadischen Kaufhof-Eigners Hudson's Bay"
@@ -41,16 +41,17 @@ class Roles:
             doc._.relations = []
         starts = {m.start: m for m in doc._.mentions or [] if m.entity}
         ends = {m.end: m for m in doc._.mentions or [] if m.entity}
+        main = _main_company(doc)  # once per Doc: it counts every mention
         for sent in doc.sents:
             for start, end in self.lexicon.chains(sent):
-                self._role(doc, sent, start, end, starts, ends)
+                self._role(doc, sent, start, end, starts, ends, main)
             self._untitled(doc, sent, starts)
         return doc
 
     def _untitled(self, doc: Doc, sent: Span, starts: dict) -> None:
         """A person placed at an organisation without a title: "Jason Paradise von Ubisoft",
         "Roger Dietsche (Wälli AG)" (a company in parentheses; a party there is membership)."""
-        for person in (m for m in starts.values() if sent.start <= m.start < sent.end and _is_person(doc, m)):
+        for person in sentence_mentions(doc, sent, ("PERSON",)):
             after = person.end
             if after + 2 < sent.end and doc[after].text == "(" and (org := starts.get(after + 1)) is not None \
                     and entity_type(doc, org.entity) == "COMPANY" and doc[org.end].text == ")":
@@ -60,7 +61,8 @@ class Roles:
                 if org is not None and not _already_related(doc, person.entity):
                     add_relation(doc, "role", person.entity, org.entity, sent, {"status": "current"}, 0.75)
 
-    def _role(self, doc: Doc, sent: Span, start: int, end: int, starts: dict, ends: dict) -> None:
+    def _role(self, doc: Doc, sent: Span, start: int, end: int, starts: dict, ends: dict,
+              main: Optional[str]) -> None:
         title = doc[start:end].text
         org = self._org_left(doc, start, ends)
         after_org = end
@@ -79,7 +81,7 @@ class Roles:
         if org is None:
             org = self._org_before(doc, sent, start, starts)  # "Bei der Deutschen Bank übernimmt X den Vorsitz"
         if org is None:
-            self._role_at_main_company(doc, sent, start, end, title, starts, ends)
+            self._role_at_main_company(doc, sent, start, end, title, starts, ends, main)
             return
         person, status = self._person(doc, sent, start, end, after_org, starts, ends)
         if person is None:
@@ -88,21 +90,18 @@ class Roles:
         add_relation(doc, "role", person.entity, org.entity, sent, {"title": title, "status": status}, 0.9)
 
     def _role_at_main_company(self, doc: Doc, sent: Span, start: int, end: int, title: str,
-                              starts: dict, ends: dict) -> None:
+                              starts: dict, ends: dict, main: Optional[str]) -> None:
         """ "Konzernchef Tim Cook" in an article about Apple: a title next to a person, no
-        organisation in the sentence, and one company the article is plainly about."""
-        if not title.lower().startswith(OWN_COMPANY_TITLES) or \
-                any(_is_org(doc, m) for m in starts.values() if sent.start <= m.start < sent.end):
+        organisation in the sentence, and one company the article is plainly about (`main`)."""
+        if main is None or not title.lower().startswith(OWN_COMPANY_TITLES) or sentence_mentions(doc, sent):
             return
         person = starts.get(end)
         if person is None and start >= sent.start + 2 and doc[start - 1].text == ",":
             person = ends.get(start - 1)  # "Tim Cook, Konzernchef, ..."
         if person is None or not _is_person(doc, person) or _already_related(doc, person.entity):
             return
-        main = _main_company(doc)
-        if main is not None:
-            status = self._status(doc, sent, start, person) or self._leaving(doc, sent, person) or "current"
-            add_relation(doc, "role", person.entity, main, sent, {"title": title, "status": status}, 0.7)
+        status = self._status(doc, sent, start, person) or self._leaving(doc, sent, person) or "current"
+        add_relation(doc, "role", person.entity, main, sent, {"title": title, "status": status}, 0.7)
 
     def _org_left(self, doc: Doc, start: int, ends: dict) -> Optional[Mention]:
         """ "BMW-Vorstandschef …" (compound) or "STARFACE Produktmanager …" (name, then title)."""
@@ -186,11 +185,7 @@ class Roles:
 
 def _main_company(doc: Doc) -> Optional[str]:
     """The company named at least three times and twice as often as any other, if there is one."""
-    counts: dict = {}
-    for m in doc._.mentions or []:
-        if m.entity and entity_type(doc, m.entity) == "COMPANY":
-            counts[m.entity] = counts.get(m.entity, 0) + 1
-    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    ranked = sorted(mention_counts(doc, ("COMPANY",)).items(), key=lambda kv: -kv[1])
     if not ranked or ranked[0][1] < 3 or (len(ranked) > 1 and ranked[0][1] < 2 * ranked[1][1]):
         return None
     return ranked[0][0]
