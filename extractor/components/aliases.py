@@ -88,12 +88,14 @@ class AliasLinker:
     def _find_references(self, doc: Doc, found: List[Mention]) -> List[Mention]:
         # trusted names block a reference; NER spans do not ("den Bayern" tagged as a place)
         name_tokens = {i for m in found if m.source != "ner" for i in range(m.start, m.end)}
+        org_tokens = {i for m in found if m.type in ORG_TYPES for i in range(m.start, m.end)}
         refs: List[Mention] = []
         taken: Set[int] = set()
         for token in doc:
             if token.i in taken or token.i in name_tokens or not (token.text[:1].isupper() or token.text in self.products):
                 continue
-            ref = self._demonym(doc, token) or self._descriptive(doc, token) or self._title_reference(doc, token)
+            ref = (self._demonym(doc, token) or self._descriptive(doc, token, org_tokens)
+                   or self._title_reference(doc, token))
             if ref is not None and not (set(range(ref.start, ref.end)) & taken):
                 refs.append(ref)
                 taken.update(range(ref.start, ref.end))
@@ -115,7 +117,7 @@ class AliasLinker:
             return None
         return Mention(det.i, token.i + 1, "COMPANY", kind=ALIAS, source="alias", places=self.kb.place_keys(place))
 
-    def _descriptive(self, doc: Doc, token: Token) -> Optional[Mention]:
+    def _descriptive(self, doc: Doc, token: Token, org_tokens: Set[int]) -> Optional[Mention]:
         """ "der US-Autokonzern", "der bayerische Hersteller", "den US-Autogiganten"."""
         head_i, places = token.i, set()
         start = token.i
@@ -127,7 +129,7 @@ class AliasLinker:
             place = self.kb.prefix_place(token.text)
             if place is not None:
                 places |= self.kb.place_keys(place)
-            elif not token.is_alpha or token.is_upper or token.i in self._org_tokens(doc):
+            elif not token.is_alpha or token.is_upper or token.i in org_tokens:
                 return None  # "die BMW-Tochter": a name compound, not a description
             qualified = True
             head_i = token.i + 2  # "der US-Autokonzern", "der Online-Riese", "der Android-Hersteller"
@@ -182,10 +184,6 @@ class AliasLinker:
         for place in self.kb.places_named(doc[i + 1].text):
             keys |= self.kb.place_keys(place)
         return keys
-
-    @staticmethod
-    def _org_tokens(doc: Doc) -> Set[int]:
-        return {i for m in mentions(doc) if m.type in ORG_TYPES for i in range(m.start, m.end)}
 
     def _places_in_names(self, doc: Doc, entity: EntityInfo) -> Set[str]:
         """ "Austria Wien", "SG Flensburg-Handewitt": a place in the name is where it is."""
