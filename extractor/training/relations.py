@@ -20,7 +20,7 @@ import sys
 import zlib
 from collections import defaultdict
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import numpy
 import orjson
@@ -49,8 +49,9 @@ class Example:
         self.pairs: List[Tuple[str, str, Tuple[str, str]]] = []  # first, second entity ids, their types
         self.groups: List[str] = []  # "sent" / "cross": which thresholds apply
         self.truth: List[Dict[str, Optional[bool]]] = []
-        # (type, subject, object) of each gold relation a candidate reaches -> the label reaching it
-        self.gold_keys: Dict[PairKey, str] = {}
+        # (type, subject, object) of each gold relation a candidate reaches -> the labels reaching it
+        # ("Kengeter, Chef der Börse ... Börsen-Chef Kengeter": role> and role< reach one relation)
+        self.gold_keys: Dict[PairKey, Set[str]] = {}
 
 
 def build_examples(nlp, classifier: RelationClassifier, gold_paths: Sequence[Path],
@@ -73,7 +74,7 @@ def build_examples(nlp, classifier: RelationClassifier, gold_paths: Sequence[Pat
             for label in labels_for(types):
                 truth[label] = oracle(*orient(label, a, b))
                 if truth[label]:
-                    example.gold_keys[relation_key(label, a, b)] = label
+                    example.gold_keys.setdefault(relation_key(label, a, b), set()).add(label)
             example.bags.append(classifier.features(doc, cand, context))
             example.pairs.append((a, b, types))
             example.groups.append(candidate_group(cand))
@@ -155,54 +156,71 @@ def choose_thresholds(labels: Sequence[str], examples: Sequence[Example],
     scored: Dict[str, List[Tuple[float, bool]]] = defaultdict(list)
     gold_count: Dict[str, int] = defaultdict(int)
     for ex, predicted in zip(examples, predictions):
-        optional = {(lab.rstrip("<>"), pair) for pair, truth in _pair_truth(ex).items()
-                    for lab, v in truth.items() if v is None}
+        optional = _optional_keys(ex)
         for (label, key), p in predicted.items():
-            if (key[0], key[1:]) in optional:
-                continue
-            scored[label].append((p, ex.gold_keys.get(key) == label.split("@")[0]))
-        for label in ex.gold_keys.values():
-            gold_count[label] += 1
+            if key not in optional:
+                scored[label].append((p, key in ex.gold_keys))
+        for reaching in ex.gold_keys.values():
+            for label in reaching:
+                gold_count[label] += 1
     thresholds = {}
-    micro = [0, 0]  # tp, fp at the chosen thresholds
     for label in [f"{label}@{group}" for label in labels for group in ("sent", "cross")]:
-        points = sorted(scored.get(label, []), reverse=True)
-        best_f, best_t, best_pr = 0.0, 1.01, (0.0, 0.0)
-        tp = fp = 0
-        total = gold_count[label.split("@")[0]]
-        for p, ok in points:
-            tp += ok
-            fp += not ok
-            if total == 0:
-                break
-            precision, recall = tp / (tp + fp), tp / total
-            f = 2 * precision * recall / (precision + recall) if tp else 0.0
-            if precision >= min_precision and f > best_f:
-                best_f, best_t, best_pr = f, max(p, 0.05), (precision, recall)
-        thresholds[label] = round(best_t, 4)
-        micro[0] += sum(ok for p, ok in points if p >= best_t)
-        micro[1] += sum(not ok for p, ok in points if p >= best_t)
-        print(f"threshold {label:20s} {best_t:.3f}  out-of-fold P {best_pr[0]:.2f} R {best_pr[1]:.2f} "
-              f"F1 {best_f:.3f}  (gold {total})", file=sys.stderr)
-    gold_total = sum(gold_count.values())
-    p, r = micro[0] / max(1, sum(micro)), micro[0] / max(1, gold_total)
-    print(f"out-of-fold micro (reachable gold {gold_total}): P {p:.3f} R {r:.3f} "
-          f"F1 {2 * p * r / max(1e-9, p + r):.3f}", file=sys.stderr)
+        thresholds[label], (precision, recall, f) = _best_threshold(
+            sorted(scored.get(label, []), reverse=True), gold_count[label.split("@")[0]], min_precision)
+        print(f"threshold {label:20s} {thresholds[label]:.3f}  out-of-fold P {precision:.2f} R {recall:.2f} "
+              f"F1 {f:.3f}  (gold {gold_count[label.split('@')[0]]})", file=sys.stderr)
+    p, r, f = out_of_fold_score(examples, predictions, thresholds)
+    print(f"out-of-fold micro (reachable gold {sum(len(ex.gold_keys) for ex in examples)}): "
+          f"P {p:.3f} R {r:.3f} F1 {f:.3f}", file=sys.stderr)
     return thresholds
+
+
+def _best_threshold(points: Sequence[Tuple[float, bool]], total: int,
+                    min_precision: float) -> Tuple[float, Tuple[float, float, float]]:
+    """The threshold with the best F1 at precision >= min_precision over (probability, correct)
+    points sorted by probability; 1.01 (never) when none qualifies."""
+    best_t, best = 1.01, (0.0, 0.0, 0.0)
+    tp = fp = 0
+    for p, ok in points:
+        tp += ok
+        fp += not ok
+        if total == 0:
+            break
+        precision, recall = tp / (tp + fp), min(1.0, tp / total)
+        f = 2 * precision * recall / (precision + recall) if tp else 0.0
+        if precision >= min_precision and f > best[2]:
+            best_t, best = max(p, 0.05), (precision, recall, f)
+    return round(best_t, 4), best
+
+
+def out_of_fold_score(examples: Sequence[Example], predictions: Sequence[Dict[Tuple[str, PairKey], float]],
+                      thresholds: Dict[str, float]) -> Tuple[float, float, float]:
+    """Micro P/R/F1 over distinct relations, as `extractor eval` counts them."""
+    tp = fp = 0
+    for ex, predicted in zip(examples, predictions):
+        optional = _optional_keys(ex)
+        found = {key for (label, key), p in predicted.items() if p >= thresholds.get(label, 1.01)} - optional
+        tp += len(found & ex.gold_keys.keys())
+        fp += len(found - ex.gold_keys.keys())
+    gold = sum(len(ex.gold_keys) for ex in examples)
+    p, r = tp / max(1, tp + fp), tp / max(1, gold)
+    return p, r, 2 * p * r / max(1e-9, p + r)
+
+
+def _optional_keys(ex: Example) -> Set[PairKey]:
+    """Relations the gold marks optional: neither taught nor counted."""
+    out = set()
+    for (a, b, _), labels in zip(ex.pairs, ex.truth):
+        for label, value in labels.items():
+            if value is None:
+                out.add(relation_key(label, a, b))
+    return out
 
 
 def relation_key(label: str, a: str, b: str) -> PairKey:
     """The comparable (type, subject, object) of a label on a pair: symmetric pairs sorted."""
     rtype, subj, obj = orient(label, a, b)
     return (rtype, *sorted((subj, obj))) if rtype in SYMMETRIC_TYPES else (rtype, subj, obj)
-
-
-def _pair_truth(ex: Example) -> Dict[Tuple[str, str], Dict[str, Optional[bool]]]:
-    out = {}
-    for (a, b, _), labels in zip(ex.pairs, ex.truth):
-        for label, value in labels.items():
-            out.setdefault(relation_key(label, a, b)[1:], {})[label] = value
-    return out
 
 
 def _fold(doc_id: str, folds: int) -> int:
