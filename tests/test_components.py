@@ -329,6 +329,30 @@ def test_demonym_links_to_the_organisation_named_after_its_town(run):
     assert found is not None and found["name"] == "SG Flensburg-Handewitt", summary(run(ALIAS_PLACE_IN_NAME))
 
 
+ALIAS_AGE = T("Heinz Müller leitete die Hochschule Coburg 30 Jahre lang. Nun hat der 63-Jährige seine letzte Vorlesung gehalten.")
+ALIAS_AGED_TITLE = T("Siemens streicht Stellen. Vorstandschef Joe Kaeser verteidigte den Plan. "
+                     "Der Abbau sei nötig, begründete der 59-jährige Konzernchef die Entscheidung.")
+ALIAS_HYPHEN_TITLE = T("US-Präsident Barack Obama reiste nach Berlin. Der US-Präsident traf dort die Kanzlerin.")
+ALIAS_NATIONALITY = T("Maria Scharapowa ist positiv getestet worden. Das sagte die Russin am Montag.")
+ALIAS_AGE_TOO_FAR = T("Heinz Müller leitete die Hochschule. Sie wuchs. Sie wurde größer. Sie baute. Sie plante. "
+                      "Nun ging der 63-Jährige.")
+
+
+@pytest.mark.parametrize("text,reference,owner", [
+    (ALIAS_AGE, "der 63-Jährige", "Heinz Müller"),
+    (ALIAS_AGED_TITLE, "der 59-jährige Konzernchef", "Joe Kaeser"),
+    (ALIAS_HYPHEN_TITLE, "Der US-Präsident", "Barack Obama"),
+    (ALIAS_NATIONALITY, "die Russin", "Maria Scharapowa"),
+], ids=["age", "aged-title", "hyphen-title", "nationality"])
+def test_person_references_link(run, text, reference, owner):
+    found = alias_owner(run(text), reference)
+    assert found is not None and found["name"] == owner, summary(run(text))
+
+
+def test_age_reference_without_a_recent_person_stays_unlinked(run):
+    assert alias_owner(run(ALIAS_AGE_TOO_FAR), "der 63-Jährige") is None
+
+
 def test_title_reference_with_two_candidates_stays_unlinked(run):
     assert alias_owner(run(ALIAS_TITLE_TIE), "Der Chef") is None
 

@@ -30,6 +30,7 @@ PLURAL_QUANTIFIERS = {"beide", "beiden", "mehrere", "mehreren", "viele", "vielen
 FAMILY_HEADS = {"mutter": "parent", "mutterkonzern": "parent", "muttergesellschaft": "parent",
                 "eigentümer": "parent", "eigner": "parent", "tochter": "child", "tochterfirma": "child",
                 "tochtergesellschaft": "child"}
+AGE_NOUNS = {"jährige", "jährigen", "jähriger"}  # "der 52-Jährige"
 NOT_AFTER = {"in", "im", "aus", "nach", "von", "für", "gegen", "ganz", "über"}
 
 
@@ -60,6 +61,7 @@ class AliasLinker:
         self.weak = tuple(industry["weak"])
         self.titles = TitleLexicon(data_dir)
         self.products: Dict[str, str] = load_lexicon(data_dir, "products.json")["products"]
+        self.person_nouns = frozenset(load_lexicon(data_dir, "titles.json")["person_nouns"])
 
     def __call__(self, doc: Doc) -> Doc:
         found = mentions(doc)
@@ -95,7 +97,7 @@ class AliasLinker:
             if token.i in taken or token.i in name_tokens or not (token.text[:1].isupper() or token.text in self.products):
                 continue
             ref = (self._demonym(doc, token) or self._descriptive(doc, token, org_tokens)
-                   or self._title_reference(doc, token))
+                   or self._person_reference(doc, token))
             if ref is not None and not (set(range(ref.start, ref.end)) & taken):
                 refs.append(ref)
                 taken.update(range(ref.start, ref.end))
@@ -223,14 +225,62 @@ class AliasLinker:
             fits = [e for e in entities if e.kb_id and (self.kb.get(e.kb_id).parent == kb_id)]
         return fits[0] if len(fits) == 1 else None
 
-    def _title_reference(self, doc: Doc, token: Token) -> Optional[Mention]:
-        """ "der Wirtschaftskammerpräsident" standing alone: a person known by that title."""
-        if token.i == 0 or not self.titles.is_title(token) or doc[token.i - 1].lower_ not in DETERMINERS:
+    def _person_reference(self, doc: Doc, token: Token) -> Optional[Mention]:
+        """A person named by what they are, standing alone: a title ("der Wirtschaftskammerpräsident",
+        "der saarländische Innenminister", "der US-Präsident"), an occupation ("den Schauspieler"),
+        an age ("der 52-Jährige", "der 50-jährige Konzernchef") or a nationality ("die Russin")."""
+        low = token.lower_
+        age_noun = low in AGE_NOUNS and token.i >= 2 and doc[token.i - 1].text == "-" and doc[token.i - 2].like_num
+        titled = self.titles.is_title(token) or low in self.person_nouns
+        nationality = not titled and not age_noun and self._nationality(token)
+        if not (titled or age_noun or nationality):
+            return None
+        start = token.i
+        if age_noun:
+            start -= 2
+        while start - 2 >= 0 and doc[start - 1].text == "-" and not doc[start - 2].whitespace_ \
+                and doc[start - 2].is_alpha:
+            start -= 2  # "US-Präsident", "SPD-Chef", "Börsen-Chef"
+        start, aged = self._person_modifiers(doc, start)
+        if start is None:
             return None
         nxt = doc[token.i + 1] if token.i + 1 < len(doc) else None
-        if nxt is not None and (nxt.text[:1].isupper() or nxt.text == "-" or nxt.lower_ in {"von", "der", "des", "bei"}):
+        if nxt is not None and (nxt.text[:1].isupper() or nxt.text in {"-", "("}
+                                or nxt.lower_ in {"von", "vom", "der", "des", "bei", "beim"}):
             return None  # "der Chef Tim Cook", "der Chef von Apple": not standing alone
-        return Mention(token.i - 1, token.i + 1, "PERSON", kind=ALIAS, source="alias", title=token.lower_)
+        by_recency = age_noun or aged or bool(nationality)
+        return Mention(start, token.i + 1, "PERSON", kind=ALIAS, source="alias",
+                       title=low if titled else None, recent=by_recency)
+
+    def _person_modifiers(self, doc: Doc, start: int) -> Tuple[Optional[int], bool]:
+        """Start of the reference at its determiner (None: no definite determiner) and whether an
+        age adjective ("50-jährige") qualifies it; adjectives ("saarländische", "heutige") are skipped."""
+        i, aged = start - 1, False
+        while i >= 0 and start - i <= 6:
+            left = doc[i]
+            if left.lower_ in DETERMINERS:
+                return i, aged
+            if left.lower_.startswith("jährig") and i >= 2 and doc[i - 1].text == "-" and doc[i - 2].like_num:
+                aged, i = True, i - 3
+                continue
+            if not (left.is_lower and left.is_alpha and left.text[-1] in "enrsm"):
+                return None, False
+            i -= 1
+        return None, False
+
+    def _nationality(self, token: Token) -> bool:
+        """A singular person by nationality: "die Russin", "der Portugiese", "des Portugiesen"."""
+        det = token.doc[token.i - 1].lower_ if token.i else ""
+        text = token.text
+        if text.endswith("in") and det in {"die", "der"}:
+            stems = (text[:-2] + "en", text[:-2] + "e", text[:-2], text[:-2] + "er")
+        elif text.endswith("e") and det == "der":
+            stems = (text + "n",)
+        elif text.endswith("en") and det in {"des", "dem", "den"}:
+            stems = (text,)
+        else:
+            return False
+        return any((place := self.kb.demonym_place(stem)) is not None and place.kind == "country" for stem in stems)
 
     def _head_base(self, word: str) -> Tuple[Optional[str], bool]:
         """Uninflected form of an industry noun and whether the form is plural-only."""
@@ -283,8 +333,9 @@ class AliasLinker:
                 if alias.sector:
                     entity.sectors.add(alias.sector)
                 return entity
-        if alias.title is not None:
-            return _titled_person(doc, alias, entities)
+        if alias.type == "PERSON":
+            titled = _titled_person(doc, alias, entities) if alias.title else None
+            return titled or (_recent_person(doc, alias, entities) if alias.recent else None)
         if alias.family is not None:
             return self._relative(alias, entities)
         scored: List[Tuple[int, int, EntityInfo]] = []
@@ -424,11 +475,37 @@ def _titled_person(doc: Doc, alias: Mention, entities: List[EntityInfo]) -> Opti
                 continue
             near = [doc[i].lower_ for i in range(max(0, m.start - 2), m.start)]
             near += [doc[i].lower_ for i in range(m.end, min(len(doc), m.end + 3))]
-            if alias.title in near:
+            if any(_same_title(alias.title, word) for word in near):
                 found.add(entity.id)
     if len(found) != 1:
         return None
     return next(e for e in entities if e.id in found)
+
+
+def _same_title(title: str, word: str) -> bool:
+    """ "innenminister" for "Bundesinnenminister", "präsident" for "US-Präsident"."""
+    if len(word) < 4:
+        return False
+    return word == title or word.endswith(title) or title.endswith(word)
+
+
+def _recent_person(doc: Doc, alias: Mention, entities: List[EntityInfo]) -> Optional[EntityInfo]:
+    """The person last mentioned before the reference, within the three sentences before it:
+    "sagte der 52-Jährige" is whoever spoke last."""
+    sentence_start = doc[alias.start].sent.start
+    window_start = sentence_start
+    for _ in range(3):
+        if window_start == 0:
+            break
+        window_start = doc[window_start - 1].sent.start
+    best: Tuple[int, Optional[EntityInfo]] = (-1, None)
+    for entity in entities:
+        if entity.type != "PERSON":
+            continue
+        position = bisect_left(entity.starts, alias.start)
+        if position and entity.starts[position - 1] >= window_start and entity.starts[position - 1] > best[0]:
+            best = (entity.starts[position - 1], entity)
+    return best[1]
 
 
 def _abbreviation_like(text: str) -> bool:

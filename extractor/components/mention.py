@@ -26,6 +26,7 @@ class Mention:
     sector: Optional[str] = None
     plural: bool = False
     title: Optional[str] = None  # a person reference by title: "der Wirtschaftskammerpräsident"
+    recent: bool = False  # a person reference that means the person last named: "der 52-Jährige"
     owner: Optional[str] = None  # kb id of the maker a product prefix names: "der Android-Hersteller"
     family: Optional[str] = None  # "parent:<kb id>" / "child:<kb id>": "die AUA-Mutter", "die VW-Tochter"
 
