@@ -677,3 +677,20 @@ class RelationOracle:
     @property
     def gold_count(self) -> int:
         return len(self._gold)
+
+
+class AliasOracle:
+    """Training labels for alias links: does a reference with this text, linked to a
+    *predicted* entity (by id), count as a correct alias link in `evaluate`? Entities
+    are matched exactly as `evaluate` matches them."""
+
+    def __init__(self, gold: Dict[str, Any], pred: Dict[str, Any]) -> None:
+        self._doc = _Doc(gold, pred, Report())
+        self._by_id = {str(e.get("id")): i for i, e in enumerate(self._doc.pred_raw)}
+
+    def __call__(self, entity_id: str, text: str) -> bool:
+        g = self._doc.match.get(self._by_id.get(entity_id, -1))
+        if g is None:
+            return False
+        said = text.casefold()
+        return any(a and a.casefold() in said for a in self._doc.gold_list[g].get("aliases") or [])

@@ -36,6 +36,7 @@ RELOAD_CHECK_EVERY = 1000  # records between vocabulary-size checks
 EXTRACTOR_COMPONENTS = ("news_sentencizer", "entity_mentions", "alias_linker", "roles", "relations")
 # The trained relation classifier runs last; its weights live in the model folder.
 CLASSIFIER = "relation_classifier"
+ALIAS_LINKER = "alias_linker"  # its trained ranker lives in the model folder too
 
 
 def resolve_model(name: Optional[str]) -> Tuple[Optional[str], Optional[str]]:
@@ -71,9 +72,11 @@ def load_pipeline(model: Optional[str] = None, data_dir: Optional[Path] = None) 
             nlp.add_pipe(component, first=True)
         else:
             nlp.add_pipe(component, config=config)
-    weights = Path(name) / CLASSIFIER if name and Path(name).is_dir() else None
-    if weights is not None and (weights / "cfg").exists() and CLASSIFIER not in nlp.pipe_names:
-        nlp.add_pipe(CLASSIFIER, config={"data_dir": data}).from_disk(weights)
+    saved = Path(name) if name and Path(name).is_dir() else None
+    if saved is not None and (saved / ALIAS_LINKER).is_dir():
+        nlp.get_pipe(ALIAS_LINKER).from_disk(saved / ALIAS_LINKER)  # the trained alias ranker
+    if saved is not None and (saved / CLASSIFIER / "cfg").exists() and CLASSIFIER not in nlp.pipe_names:
+        nlp.add_pipe(CLASSIFIER, config={"data_dir": data}).from_disk(saved / CLASSIFIER)
     return nlp
 
 

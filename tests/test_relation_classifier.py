@@ -49,7 +49,7 @@ def test_training_refuses_evaluation_gold(tmp_path):
 
 @pytest.mark.skipif(not (BUNDLED_MODEL / CLASSIFIER / "cfg").exists(), reason="no trained classifier shipped")
 @pytest.mark.parametrize("text, subject, obj", [
-    ("Die Commerzbank hat Thomas Berger zum Vorstand berufen.", "Thomas Berger", "Commerzbank"),
+    ("Volkswagen hat Herbert Diess zum neuen Markenchef gemacht.", "Herbert Diess", "Volkswagen"),
 ])
 def test_shipped_classifier_finds_roles_no_rule_covers(analyse, rule_pipeline, text, subject, obj):
     assert not rule_pipeline(text)._.relations  # no rule was written for this one

@@ -11,14 +11,16 @@ when nothing fits or two candidates fit equally well.
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Dict, List, Optional, Set, Tuple
 
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
 from ..kb import KnowledgeBase, fold, load_kb, load_lexicon
+from .alias_ranker import CONFLICT, Candidate, RuleRanker, TrainedRanker, candidate_features
 from .mention import ALIAS, COMPOUND, NAME, ORG_TYPES, Mention, mentions
 from .titles import TitleLexicon
 
@@ -62,6 +64,7 @@ class AliasLinker:
         self.titles = TitleLexicon(data_dir)
         self.products: Dict[str, str] = load_lexicon(data_dir, "products.json")["products"]
         self.person_nouns = frozenset(load_lexicon(data_dir, "titles.json")["person_nouns"])
+        self.ranker = RuleRanker()  # trained weights replace it in `from_disk`
 
     def __call__(self, doc: Doc) -> Doc:
         found = mentions(doc)
@@ -76,6 +79,7 @@ class AliasLinker:
                 entity.places |= self._places_in_names(doc, entity)
         by_start = {m.start: m for m in names}
         doc.user_data["entity_index"] = {e.id: e for e in entities}
+        doc.user_data["sentence_starts"] = [sent.start for sent in doc.sents]
         for alias in sorted(aliases, key=lambda m: m.start):
             target = self._resolve(doc, alias, entities, by_start)
             if target is not None:
@@ -338,57 +342,87 @@ class AliasLinker:
             return titled or (_recent_person(doc, alias, entities) if alias.recent else None)
         if alias.family is not None:
             return self._relative(alias, entities)
-        scored: List[Tuple[int, int, EntityInfo]] = []
+        return self.ranker.choose(doc, alias, self._org_candidates(doc, alias, entities))
+
+    def _org_candidates(self, doc: Doc, alias: Mention, entities: List[EntityInfo]) -> List[Candidate]:
+        """The organisations named before the reference, most recent first, with their evidence."""
+        before = []
         for entity in entities:
             # an organisation other than a company only by a place in its name ("die Wiener": Austria Wien)
             named_place = entity.type == "ORG" and bool(alias.places & entity.places) and alias.sector is None
             if (entity.type != "COMPANY" and not named_place) or entity.first >= alias.start:
                 continue
             position = bisect_left(entity.starts, alias.start)
-            if position == 0:
-                continue
-            last = entity.starts[position - 1]
-            evidence = self._fit(alias, entity)
-            if evidence > 0:
-                scored.append((evidence, last, entity))
-        if not scored:
-            return None
-        scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
-        if len(scored) > 1 and scored[0][0] == scored[1][0]:
-            first, second = doc[scored[0][1]].sent, doc[scored[1][1]].sent
-            if first.start == second.start:
-                return None  # two candidates fit equally: leave it unlinked
-        return scored[0][2]
+            if position:
+                before.append((entity.starts[position - 1], entity))
+        before.sort(key=lambda x: -x[0])
+        sent_starts = doc.user_data["sentence_starts"]
+        here = bisect_right(sent_starts, alias.start)
+        by_count = sorted(before, key=lambda x: (-bisect_left(x[1].starts, alias.start), x[1].first))
+        salience = {id(e): rank for rank, (_, e) in enumerate(by_count, 1)}
+        by_first = {id(e): rank for rank, (_, e) in enumerate(sorted(before, key=lambda x: x[1].first), 1)}
+        reference = self._reference_shape(doc, alias)
+        cands = []
+        for recency, (last, entity) in enumerate(before, 1):
+            evidence = self._evidence(alias, entity)
+            features = candidate_features(evidence, entity.type, bool(entity.kb_id), reference, recency,
+                                          here - bisect_right(sent_starts, last), salience[id(entity)],
+                                          by_first[id(entity)], len(before))
+            cands.append(Candidate(entity, last, evidence, features))
+        return cands
 
-    def _fit(self, alias: Mention, entity: EntityInfo) -> int:
-        """0 when the entity cannot be meant; higher when the article itself said so."""
+    def _reference_shape(self, doc: Doc, alias: Mention) -> str:
+        """What kind of words the reference is: a demonym ("die Bayern"), a bare head ("der
+        Hersteller": the guideline leaves it out), or a qualified one ("der Batteriehersteller",
+        "der bayerische Hersteller", "der Online-Riese")."""
+        if alias.sector is None and not alias.owner and alias.places:
+            return "demonym" if alias.end - alias.start == 2 else "placed"
+        words = doc[alias.start + 1:alias.end]
+        head = max(words, key=len).text
+        qualified = len(words) > 1 or "-" in head or self.kb.noun_sectors(head)[0] is not None
+        return ("qualified" if qualified else "bare") + (":placed" if alias.places else "")
+
+    def _evidence(self, alias: Mention, entity: EntityInfo) -> Dict[str, str]:
+        """What speaks for or against `entity` as the referent: per cue, whether the article
+        ("learned"), the knowledge base ("kb") fits, contradicts ("conflict") or is silent."""
         company = self.kb.get(entity.kb_id)
         kb_places = self.kb.company_places(company) if company else frozenset()
         kb_sectors = self.kb.company_sectors(company) if company else frozenset()
-        score = 1
+        evidence = {}
         if alias.owner:
             owner = self.kb.get(alias.owner)
             family = {alias.owner, owner.parent if owner else None}
-            if entity.kb_id not in family and (company is None or company.parent != alias.owner):
-                return 0  # another company's product
-            score += 3
+            mine = entity.kb_id in family or (company is not None and company.parent == alias.owner)
+            evidence["owner"] = "match" if mine else CONFLICT  # another company's product
         if "media" in (kb_sectors | entity.sectors) and alias.sector != "media":
-            return 0  # the agency or paper that reports is not what "die Bank" or "der Hersteller" means
+            evidence["media"] = CONFLICT  # the agency or paper that reports is not what "die Bank" means
         if alias.places:
-            if alias.places & entity.places:
-                score += 2
-            elif alias.places & kb_places:
-                score += 1
-            else:
-                return 0
+            evidence["place"] = _cue(alias.places & entity.places, alias.places & kb_places,
+                                     bool(entity.places or kb_places))
         if alias.sector:
-            if alias.sector in entity.sectors:
-                score += 2
-            elif alias.sector in kb_sectors:
-                score += 1
-            elif kb_sectors or entity.sectors:
-                return 0
-        return score
+            evidence["sector"] = _cue(alias.sector in entity.sectors, alias.sector in kb_sectors,
+                                      bool(entity.sectors or kb_sectors))
+        return evidence
+
+    # --- the ranker's weights ------------------------------------------------------
+    def to_disk(self, path, exclude=tuple()) -> None:
+        if isinstance(self.ranker, TrainedRanker):
+            self.ranker.to_disk(Path(path) / "ranker")
+
+    def from_disk(self, path, exclude=tuple()) -> "AliasLinker":
+        if (Path(path) / "ranker" / "cfg").exists():
+            self.ranker = TrainedRanker().from_disk(Path(path) / "ranker")
+        return self
+
+
+def _cue(learned, known, informed: bool) -> str:
+    """A cue's verdict: the article said so, the knowledge base says so, something else is
+    known (a contradiction), or nothing is known."""
+    if learned:
+        return "learned"
+    if known:
+        return "kb"
+    return CONFLICT if informed else "unknown"
 
 
 def _cluster(doc: Doc, names: List[Mention]) -> List[EntityInfo]:

@@ -246,7 +246,7 @@ class FeatureExtractor:
         return feats
 
 
-def _sigmoid(logits: numpy.ndarray) -> numpy.ndarray:
+def sigmoid(logits: numpy.ndarray) -> numpy.ndarray:
     return 1.0 / (1.0 + numpy.exp(-logits))
 
 
@@ -305,12 +305,12 @@ class RelationClassifier:
         """Probabilities, one row per bag, one column per label."""
         if not bags:
             return numpy.zeros((0, len(self.labels)), dtype="float32")
-        return _sigmoid(self.model.predict(featurize(bags)))
+        return sigmoid(self.model.predict(featurize(bags)))
 
     def update(self, bags: Sequence[List[str]], truth: numpy.ndarray, mask: numpy.ndarray, optimizer) -> float:
         """One gradient step of binary cross-entropy; `mask` zeroes labels a candidate cannot take."""
         logits, backprop = self.model.begin_update(featurize(bags))
-        probs = _sigmoid(logits)
+        probs = sigmoid(logits)
         d_logits = (probs - truth) * mask / max(1, len(bags))
         backprop(d_logits.astype("float32"))
         self.model.finish_update(optimizer)

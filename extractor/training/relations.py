@@ -141,10 +141,10 @@ def out_of_fold(classifier: RelationClassifier, labels: Sequence[str], examples:
     """Each article's predictions from a model that did not see it (k-fold)."""
     predictions: List[Dict[Tuple[str, PairKey], float]] = [{} for _ in examples]
     for fold in range(folds):
-        train = [ex for i, ex in enumerate(examples) if _fold(ex.doc_id, folds) != fold]
+        train = [ex for i, ex in enumerate(examples) if fold_of(ex.doc_id, folds) != fold]
         train_model(classifier, labels, train, epochs, verbose=False)
         for i, ex in enumerate(examples):
-            if _fold(ex.doc_id, folds) == fold:
+            if fold_of(ex.doc_id, folds) == fold:
                 predictions[i] = predicted_relations(classifier, ex)
     return predictions
 
@@ -223,17 +223,23 @@ def relation_key(label: str, a: str, b: str) -> PairKey:
     return (rtype, *sorted((subj, obj))) if rtype in SYMMETRIC_TYPES else (rtype, subj, obj)
 
 
-def _fold(doc_id: str, folds: int) -> int:
+def fold_of(doc_id: str, folds: int) -> int:
     """Deterministic fold by id, stable when articles are added."""
     return zlib.crc32(doc_id.encode("utf-8")) % folds
 
 
-def run(gold: Sequence[Path], model: Optional[str], out: Path, epochs: int, min_precision: float,
-        limit: Optional[int] = None, data_dir: Path = DATA_DIR, folds: int = 5) -> Path:
-    gold = [Path(gold)] if isinstance(gold, (str, Path)) else [Path(g) for g in gold]
-    for path in gold:
+def training_paths(gold) -> List[Path]:
+    """The gold files to train on; evaluation gold (../shared/eval) is refused."""
+    paths = [Path(gold)] if isinstance(gold, (str, Path)) else [Path(g) for g in gold]
+    for path in paths:
         if "shared/eval" in str(path.resolve()).replace("\\", "/"):
             raise ValueError(f"{path}: evaluation gold is never training data")
+    return paths
+
+
+def run(gold: Sequence[Path], model: Optional[str], out: Path, epochs: int, min_precision: float,
+        limit: Optional[int] = None, data_dir: Path = DATA_DIR, folds: int = 5) -> Path:
+    gold = training_paths(gold)
     nlp = load_pipeline(model, data_dir)
     if CLASSIFIER in nlp.pipe_names:
         nlp.remove_pipe(CLASSIFIER)  # candidates come from the rule components alone
