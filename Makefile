@@ -6,7 +6,7 @@ DATA ?= ../shared/data
 EVAL ?= ../shared/eval
 OUT ?= out
 
-.PHONY: install run report-assets test bench vectors train train-relations eval lint clean
+.PHONY: install run report-assets test bench vectors train train-relations train-aliases eval lint clean
 
 $(BIN)/extractor: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,10 +37,13 @@ vectors: install
 	$(BIN)/python -m pip install -q floret
 	$(BIN)/python -m extractor.training.vectors --data $(DATA) --bucket 80000 --dim 100 --epoch 3
 
-# the NER model (~40 min), then the relation classifier on its output (~2 min)
+# the NER model (~40 min), then the alias ranker and the relation classifier on its output (~1 min each)
 train: install
 	$(BIN)/python -m extractor.training.train --data $(DATA)
-	$(MAKE) train-relations
+	$(MAKE) train-aliases train-relations
+
+train-aliases: install
+	$(BIN)/python -m extractor.training.aliases --gold $(DATA)/smartdata/train-full.gold.jsonl
 
 train-relations: install
 	$(BIN)/python -m extractor.training.relations --gold $(DATA)/smartdata/train-full.gold.jsonl data/training/*/*.gold.jsonl
