@@ -370,6 +370,7 @@ def cmd_extract_folder(args: argparse.Namespace) -> int:
     summary = RunSummary()
     done = _resumable(folder, manifest, len(shards)) if args.resume else None
     executor = _executor(args, folder)
+    summary.extra["startup_seconds"] = round(time.perf_counter() - summary.started, 3)  # cluster up, pipelines loaded
     try:
         if done is None:
             folder.start_fresh(manifest)
