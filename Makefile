@@ -30,7 +30,7 @@ test: install
 	$(BIN)/python -m pytest -q
 
 bench: install
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench.py --memory
 
 # floret vectors from the raw text in $(DATA)/text (~25 min on 2 cores), used by `make train`
 vectors: install

@@ -20,7 +20,7 @@ import traceback
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import closing, contextmanager
 from pathlib import Path
-from typing import Any, Dict, Iterable, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional
 
 import orjson
 
@@ -43,6 +43,7 @@ from .io import (
     walk_files,
 )
 from .parallel import STOP_SIGNALS, ModelError, process_records
+from .parts import DEFAULT_SHARD_SIZE
 from .records import MAX_CHARS, Record, Rejected
 from .summary import SKIPPED_LANGUAGE, STATUS_ERROR, RunSummary
 
@@ -100,6 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--max-chars", type=_max_chars, default=MAX_CHARS, metavar="N",
                          help=f"reject texts longer than N characters (default and most {MAX_CHARS})")
     extract.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
+    extract.add_argument("--cluster", metavar="local:N|tcp://HOST:PORT",
+                         help="run on a Dask cluster (local:N starts one with N worker processes); -o must be a folder")
+    extract.add_argument("--resume", action="store_true",
+                         help="folder output: keep the parts an earlier run with the same inputs and settings wrote")
+    extract.add_argument("--shard-size", type=_positive, default=DEFAULT_SHARD_SIZE, metavar="N",
+                         help=f"folder output: about N records per part (default {DEFAULT_SHARD_SIZE})")
     extract.set_defaults(func=cmd_extract)
 
     graph = commands.add_parser("graph", parents=[common], help="build the relation graph from result files")
@@ -268,6 +275,10 @@ def _check_distinct(inputs: Iterable[str], outputs: Dict[str, str]) -> None:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    if _folder_output(args):
+        from .cluster import cmd_extract_folder
+
+        return cmd_extract_folder(args)
     paths = _extract_paths(args)
     summary = RunSummary()
     exclude = [p for p in paths.values() if p != STDIN] + ([args.graph] if args.graph else [])
@@ -282,17 +293,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
         records = Marker(items, summary, rejected, fail=args.errors == "fail", bar=bar, max_chars=args.max_chars)
         # closed on any way out, so the workers stop before the cleanup, not at garbage collection
         with closing(process_records(records, args.model, args.workers, args.batch_size)) as results:
-            for result in results:
-                if result.get("status") == STATUS_ERROR:
-                    _message(f"{result['id']}: processing failed: {result.get('error')}", bar)
-                    if args.errors == "fail":
-                        raise FailFast(result["id"])
-                out.write_jsonl(result)
-                summary.add_output(result)
-                if builder is not None:
-                    builder.add(result)
-                if bar is not None:
-                    bar.update(1)
+            write_results(results, out, summary, builder, records.report, fail=args.errors == "fail",
+                          tick=bar.update if bar is not None else None)
         _close(bar)
         if builder is not None:
             _write_graph(builder, args.graph, companions)
@@ -315,6 +317,33 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if show:
         print(summary.line(), file=sys.stderr)
     return _exit_status(summary)
+
+
+def write_results(results: Iterable[Dict[str, Any]], out: Any, summary: RunSummary, builder: Any,
+                  report: Callable[[str], None], fail: bool = False, tick: Optional[Callable[[int], Any]] = None) -> None:
+    """Write, count and add to the graph each output record; report the ones
+    the pipeline failed on (with --errors fail, stop at the first)."""
+    for result in results:
+        if result.get("status") == STATUS_ERROR:
+            report(f"{result['id']}: processing failed: {result.get('error')}")
+            if fail:
+                raise FailFast(result["id"])
+        out.write_jsonl(result)
+        summary.add_output(result)
+        if builder is not None:
+            builder.add(result)
+        if tick is not None:
+            tick(1)
+
+
+def _folder_output(args: argparse.Namespace) -> bool:
+    """`-o OUTDIR/` (a trailing slash, or a folder that exists) writes a folder
+    of parts; --cluster and --resume need one."""
+    folder = args.output != STDIN and (args.output.endswith(("/", os.sep)) or os.path.isdir(args.output))
+    for option, given in (("--cluster", args.cluster), ("--resume", args.resume)):
+        if given and not folder:
+            raise UsageError(f"{option} writes a folder of parts: give -o OUTDIR/ (with the trailing slash)")
+    return folder
 
 
 def _write_graph(builder: Any, path: str, writers: List[Any]) -> None:
@@ -390,16 +419,19 @@ class Marker:
     """
 
     def __init__(self, items: Iterable[Any], summary: RunSummary, rejected: RejectedFiles,
-                 fail: bool = False, bar: Any = None, max_chars: int = MAX_CHARS) -> None:
-        from .sources.dedup import NearDuplicateIndex
-
+                 fail: bool = False, bar: Any = None, max_chars: int = MAX_CHARS,
+                 report: Optional[Callable[[str], None]] = None,
+                 duplicates: Optional[Callable[[Record], Optional[str]]] = None) -> None:
         self.items = items
         self.summary = summary
         self.rejected = rejected
         self.fail = fail
-        self.bar = bar
         self.max_chars = max_chars
-        self.index = NearDuplicateIndex()
+        # where messages go: stderr by default; a cluster worker collects them for the main process
+        self.report = report or (lambda text: _message(text, bar))
+        # the earlier record a German one duplicates: one index over the stream by default; a
+        # part of a cluster run gets the answers of the one index its main process keeps
+        self.duplicates = duplicates or _duplicate_index()
 
     def __iter__(self) -> Iterator[Record]:
         for item in self.items:
@@ -409,14 +441,14 @@ class Marker:
             if isinstance(item, Record):
                 item.raw = None  # checked: the line need not travel to the workers
                 for note in item.notes:
-                    _message(f"{item.origin}: warning: {note}", self.bar)
+                    self.report(f"{item.origin}: warning: {note}")
                 yield self.mark(item)
             elif isinstance(item, Rejected):
                 self.reject(item)
 
     def reject(self, item: Rejected) -> None:
         location = f"{item.file}:{item.line}" if item.line else item.file
-        _message(f"{location}: {item.reason}", self.bar)
+        self.report(f"{location}: {item.reason}")
         if self.fail:
             raise FailFast(location)
         self.rejected.add(item)
@@ -427,8 +459,15 @@ class Marker:
         if not is_german_record(record):
             record.status = SKIPPED_LANGUAGE
         elif record.text.strip():
-            record.duplicate_of = self.index.check(record.id, record.text)
+            record.duplicate_of = self.duplicates(record)
         return record
+
+
+def _duplicate_index() -> Callable[[Record], Optional[str]]:
+    from .sources.dedup import NearDuplicateIndex
+
+    index = NearDuplicateIndex()
+    return lambda record: index.check(record.id, record.text)
 
 
 def is_german_record(record: Record) -> bool:

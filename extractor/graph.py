@@ -235,6 +235,37 @@ class GraphBuilder:
         edge.values.see(relation.get("attributes") or {})
         edge.see_confidence(relation.get("confidence"))
 
+    def merge(self, other: "GraphBuilder") -> None:
+        """Add the records another builder collected, as if they had come after
+        this one's: a cluster run builds one builder per part and merges them in
+        part order, which gives the graph of one builder over all records (same
+        weights, article lists and node order). A record id `other` shares with
+        this builder must not count twice: the caller rebuilds such a part with
+        `skip_ids` instead (see `add`), as `shares_ids` tells."""
+        for key, node in other._nodes.items():
+            self._nodes.setdefault(key, _Node()).merge(node)
+        for key, edge in other._edges.items():
+            self._edges.setdefault(key, _Edge()).merge(edge)
+        for name_key, kb_key in other._kb_by_name.items():
+            known = self._kb_by_name.setdefault(name_key, kb_key)
+            if kb_key is None or known not in (kb_key, None):
+                self._kb_by_name[name_key] = None
+        self._seen_ids.update(other._seen_ids)
+        self.records += other.records
+        self.unresolved_relations += other.unresolved_relations
+
+    def shares_ids(self, other: "GraphBuilder") -> bool:
+        """Whether a record id counted in `other` was counted here already."""
+        return not self._seen_ids.isdisjoint(other._seen_ids)
+
+    def skip_ids(self, ids: Iterable[str]) -> None:
+        """Ignore records with these ids, as if they had been added already."""
+        self._seen_ids.update(ids)
+
+    @property
+    def seen_ids(self) -> set:
+        return self._seen_ids
+
     # -- building
 
     def resolve(self, key: str) -> str:

@@ -332,11 +332,12 @@ def _iter_json_file(path: str, stem: str, array_ok: bool) -> Iterator[Item]:
         raise _Unreadable(f"{type(err).__name__}: {err}") from err
 
 
-def _iter_json_stream(fh: IO[bytes], file: str, stem: str, whole_ok: bool = False) -> Iterator[Item]:
-    """JSON lines from a binary stream. With `whole_ok`, a file whose first line
-    is a lone "{" is read as one pretty-printed JSON object."""
+def _iter_json_stream(fh: IO[bytes], file: str, stem: str, whole_ok: bool = False, start: int = 1) -> Iterator[Item]:
+    """JSON lines from a binary stream whose first line is line `start` of the
+    file. With `whole_ok`, a file whose first line is a lone "{" is read as one
+    pretty-printed JSON object."""
     first = True
-    for number, raw in enumerate(fh, start=1):
+    for number, raw in enumerate(fh, start=start):
         if number == 1:
             raw = raw.lstrip(BOM)
         line = raw.rstrip(b"\r\n")
@@ -445,6 +446,73 @@ def _usable_id(value: Any) -> bool:
     return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
 
 
+def splittable(path: str) -> bool:
+    """Whether `path` can be read in line blocks (see iter_line_block): an
+    uncompressed JSON-lines file by name and by its first bytes (a `.json` may
+    hold an array or one pretty-printed object, and a compressed stream cannot
+    be entered in the middle)."""
+    if split_name(path)[1:] not in ((".jsonl", ""), (".ndjson", "")) or os.path.islink(path) and _link_problem(path):
+        return False
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError:
+        return False
+    return not any(head.startswith(magic) for magic in MAGIC)
+
+
+def iter_line_block(path: str, start: int, end: int, first_line: int) -> Iterator[Item]:
+    """Items from the bytes [start, end) of a JSON-lines file, a block of whole
+    lines whose first is line `first_line`: what iter_file yields for those
+    lines, with the same line numbers, so a file read in blocks on several
+    machines gives the records and rejections of one read."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(start)
+            block = io.BufferedReader(_Limited(fh, end - start), buffer_size=1 << 16)  # type: ignore[arg-type]
+            yield from _iter_json_stream(block, path, split_name(path)[0], start=first_line)
+    except OSError as err:
+        yield Rejected(file=path, line=0, reason=f"unreadable file: {err.strerror or err}", raw=b"")
+
+
+def line_blocks(path: str, first_block: int, block: int) -> Iterator[tuple[int, int, int, int]]:
+    """(start byte, end byte, first line, lines) of consecutive blocks of lines
+    covering the file, the first of `first_block` lines (to fill up a shard
+    begun by earlier files), the others of `block`: one sequential read
+    counting newlines, so planning a large file costs a fraction of analysing it."""
+    start = pos = 0
+    first = line = 1
+    size = first_block
+    with open(path, "rb") as fh:
+        for raw in fh:
+            pos += len(raw)
+            line += 1
+            if line - first == size:
+                yield start, pos, first, line - first
+                start, first, size = pos, line, block
+    if pos > start:
+        yield start, pos, first, line - first
+
+
+class _Limited(io.RawIOBase):
+    """At most `limit` bytes of a stream, from where it stands."""
+
+    def __init__(self, stream: BinaryIO, limit: int) -> None:
+        self._stream = stream
+        self._left = limit
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._left <= 0:
+            return 0
+        data = self._stream.read(min(len(buffer), self._left))
+        buffer[: len(data)] = data
+        self._left -= len(data)
+        return len(data)
+
+
 def iter_stdin() -> Iterator[Item]:
     """Records from stdin: JSON lines when the first non-space character is "{",
     else one article (HTML when it looks like HTML, else plain text) with id "stdin"."""
@@ -527,9 +595,11 @@ class AtomicWriter:
     file exists only when something was rejected).
     """
 
-    def __init__(self, path: Union[str, Path], *, lazy: bool = False, buffer_size: int = 1 << 20) -> None:
+    def __init__(self, path: Union[str, Path], *, lazy: bool = False, buffer_size: int = 1 << 20,
+                 durable: bool = False) -> None:
         self.path = Path(path)
         self.lazy = lazy
+        self.durable = durable  # fsync before the rename: the file survives a power cut or a reboot whole
         self.buffer_size = buffer_size
         self.count = 0
         self._tmp: Optional[str] = None
@@ -578,7 +648,7 @@ class AtomicWriter:
                 return  # lazy and never written, or finished already
             self._open()
         with self._naming_errors():
-            self._close()
+            self._close(sync=self.durable)
             os.chmod(self._tmp, _default_mode(self.path))  # type: ignore[arg-type]
 
     def commit(self) -> None:
@@ -617,10 +687,13 @@ class AtomicWriter:
                 err.filename = str(self.path)
             raise
 
-    def _close(self) -> None:
+    def _close(self, sync: bool = False) -> None:
         if self._fh is not None and self._fh is not self._raw:
             self._fh.close()
         if self._raw is not None:
+            if sync and not self._raw.closed:
+                self._raw.flush()
+                os.fsync(self._raw.fileno())
             self._raw.close()
         self._fh = self._raw = None
 
@@ -783,12 +856,15 @@ __all__ = [
     "iter_inputs",
     "index_row",
     "iter_json_objects",
+    "iter_line_block",
+    "line_blocks",
     "iter_stdin",
     "output_dir_error",
     "output_paths",
     "parse_line",
     "rejected_bytes",
     "sniff",
+    "splittable",
     "too_long",
     "walk_files",
 ]

@@ -125,24 +125,46 @@ def process_records(
     """
     batch_size = max(1, batch_size)
     if workers <= 1:
-        extractor = load_extractor(model)
-        for chunk in chunks(records, batch_size):
-            yield from run_chunk(extractor, chunk, batch_size)
+        yield from analyse_records(load_extractor(model), records, batch_size)
         return
     yield from _process_pool(records, model, workers, batch_size)
 
 
-def _process_pool(records: Iterable[Record], model: Optional[str], workers: int, batch_size: int) -> Iterator[Dict[str, Any]]:
+def analyse_records(extractor: Any, records: Iterable[Record], batch_size: int) -> Iterator[Dict[str, Any]]:
+    """One output dict per record, in order, with an extractor already loaded
+    (this process's, or a cluster worker's)."""
+    for chunk in chunks(records, batch_size):
+        yield from run_chunk(extractor, chunk, batch_size)
+
+
+def start_pool(model: Optional[str], workers: int) -> ProcessPoolExecutor:
+    """Worker processes that each hold a loaded extractor (see worker_extractor)."""
     global _EXTRACTOR
-    limit = workers * IN_FLIGHT_PER_WORKER
-    window: Deque[Future] = deque()
     context = _context()
     if context.get_start_method() == "fork":
         # load once here: forked workers share the loaded model instead of each loading it
         _EXTRACTOR = load_extractor(model)
     parent = None if context.get_start_method() == "forkserver" else os.getpid()  # forkserver's children are not ours
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
                                initargs=(model, parent))
+
+
+def worker_extractor() -> Any:
+    """The extractor of this worker process of start_pool's pool (a failed load is raised here)."""
+    if _INIT_ERROR is not None:
+        raise _INIT_ERROR
+    return _EXTRACTOR
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Stop the workers now (Ctrl-C, --errors fail, a crash): queued work is dropped."""
+    _terminate(pool)
+
+
+def _process_pool(records: Iterable[Record], model: Optional[str], workers: int, batch_size: int) -> Iterator[Dict[str, Any]]:
+    limit = workers * IN_FLIGHT_PER_WORKER
+    window: Deque[Future] = deque()
+    pool = start_pool(model, workers)
     try:
         for chunk in chunks(records, batch_size):
             window.append(pool.submit(_work, chunk, batch_size))
@@ -190,9 +212,7 @@ def _init_worker(model: Optional[str], parent: Optional[int]) -> None:
 
 
 def _work(chunk: List[Record], batch_size: int) -> List[Dict[str, Any]]:
-    if _INIT_ERROR is not None:
-        raise _INIT_ERROR
-    return run_chunk(_EXTRACTOR, chunk, batch_size)
+    return run_chunk(worker_extractor(), chunk, batch_size)
 
 
 def _die_with_parent(parent: Optional[int]) -> None:

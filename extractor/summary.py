@@ -16,6 +16,7 @@ from .records import Record, Rejected, Skipped
 
 SKIPPED_LANGUAGE = "skipped_language"
 STATUS_ERROR = "error"
+_COUNTERS = ("rejected", "failed", "skipped", "warnings", "entities", "relations")
 
 
 def reason_key(reason: str) -> str:
@@ -66,6 +67,19 @@ class RunSummary:
             self.entities[str(entity.get("type"))] += 1
         for relation in out.get("relations") or ():
             self.relations[str(relation.get("type"))] += 1
+
+    def counts(self) -> Dict[str, Any]:
+        """The counters alone (no times), for a part of a run to hand on: see add_counts."""
+        return {"read": self.read, "processed": self.processed, "duplicates": self.duplicates,
+                **{name: dict(getattr(self, name)) for name in _COUNTERS}}
+
+    def add_counts(self, counts: Dict[str, Any]) -> None:
+        """Add the counters of a part of the run (RunSummary.counts of another process)."""
+        self.read += counts["read"]
+        self.processed += counts["processed"]
+        self.duplicates += counts["duplicates"]
+        for name in _COUNTERS:
+            getattr(self, name).update(counts[name])
 
     def finish(self) -> None:
         self.finished = time.perf_counter()

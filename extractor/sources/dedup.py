@@ -27,6 +27,16 @@ def _h64(data: str) -> int:
     return int.from_bytes(blake2b(data.encode("utf8"), digest_size=8).digest(), "little")
 
 
+@dataclass(frozen=True)
+class Fingerprint:
+    """A text as the index sees it: the digest of its words (exact copies), its
+    MinHash signature (None for short texts) and its number of distinct shingles."""
+
+    digest: bytes
+    signature: array | None
+    size: int
+
+
 @dataclass
 class _Entry:
     doc_id: str
@@ -95,23 +105,36 @@ class NearDuplicateIndex:
 
     def check(self, doc_id: str, text: str) -> str | None:
         """Id of an earlier (near-)duplicate of `text`, else None (and `text` is remembered)."""
+        return self.check_fingerprint(doc_id, self.fingerprint(text))
+
+    def fingerprint(self, text: str) -> Fingerprint:
+        """What `check` needs of a text, computed apart so that the costly part
+        (the MinHash signature) can run where the text is, on a cluster worker,
+        and only the fingerprints travel to the one process that checks them in
+        input order."""
         words = _WORD.findall(text.lower())
         digest = blake2b(" ".join(words).encode("utf8"), digest_size=16).digest()
-        slot = self._exact.get(digest)
+        if len(words) < MIN_WORDS:
+            return Fingerprint(digest, None, 0)
+        sig, size = self._signature(words)
+        return Fingerprint(digest, sig, size)
+
+    def check_fingerprint(self, doc_id: str, fp: Fingerprint) -> str | None:
+        """`check` for a text's fingerprint."""
+        slot = self._exact.get(fp.digest)
         if slot is not None:
             return self._entries[slot].doc_id
-        sig, size, keys = None, 0, []
-        if len(words) >= MIN_WORDS:
-            sig, size = self._signature(words)
-            keys = self._band_keys(sig)
+        keys: list[int] = []
+        if fp.signature is not None:
+            keys = self._band_keys(fp.signature)
             seen: set[int] = set()
             for band, key in zip(self._buckets, keys):
                 for cand in band.get(key, ()):
                     if cand not in seen:
                         seen.add(cand)
-                        if self._similar(sig, size, self._entries[cand]):
+                        if self._similar(fp.signature, fp.size, self._entries[cand]):
                             return self._entries[cand].doc_id
-        self._add(_Entry(doc_id, digest, sig, size), keys)
+        self._add(_Entry(doc_id, fp.digest, fp.signature, fp.size), keys)
         return None
 
     def _add(self, entry: _Entry, keys: list[int]) -> None:

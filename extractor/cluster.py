@@ -1,0 +1,652 @@
+"""`extract -o OUTDIR/`: the run as shards, in this process, in a process pool or on a Dask cluster.
+
+A run to a folder (see parts.py) goes in three passes, each shard a task:
+
+1. sign (workers): read the shard, check and mark its records as a local run
+   does (text limit, language) and write the MinHash fingerprints of its
+   German records (`.extractor/part-NNNNN.sig`);
+2. check (this process, in shard order): feed the fingerprints to the one
+   near-duplicate index a local run keeps, in input order, so that a copy in
+   shard 9 of a story in shard 2 gets `duplicate_of` exactly as in a local
+   run; only fingerprints travel, the costly signatures are made on the
+   workers, and the index is bounded as in a local run;
+3. extract (workers): read the shard again, analyse it with the worker's
+   loaded pipeline (one per worker: a Dask worker plugin, or the pool's
+   initializer) and write the part, its rejected lines, its graph tables and,
+   last, its done marker.
+
+Shard k is extracted as soon as shards 0..k are checked. At the end this
+process concatenates the rejected lines, adds up the counts into
+`summary.json` and merges the per-part graph tables into the graph: no step
+holds the records of more than one shard.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import time
+import uuid
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass
+from itertools import count
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+import orjson
+
+from . import __version__
+from .cli import (EXIT_INTERRUPTED, EXIT_REJECTED, FailFast, Marker, RejectedFiles, UsageError, _error,
+                  _exit_status, _graph_outputs, _check_graph_path, _check_distinct, _require_inputs, write_results)
+from .graph import GraphBuilder, graph_files
+from .io import STDIN, AtomicWriter, commit_all, discard_all
+from .parallel import analyse_records, load_extractor
+from .parts import (DEFAULT_SHARD_SIZE, REJECTED, REJECTED_INDEX, SUMMARY, PartDone, RunFolder, Shard,
+                    file_sha256, iter_shard, manifest_for, manifest_mismatch, plan_shards)
+from .summary import RunSummary
+
+PLUGIN_PREFIX = "extractor-pipeline"
+PROGRESS_EVERY_S = 5.0  # at most one progress line this often when stderr is no terminal
+CONNECT_TIMEOUT_S = 30
+
+
+# ---------------------------------------------------------------------------
+# The tasks (run on workers; arguments and results are small and picklable)
+
+
+@dataclass(frozen=True)
+class SignJob:
+    shard: Shard
+    folder: str
+    max_chars: int
+
+
+@dataclass(frozen=True)
+class PartJob:
+    shard: Shard
+    folder: str
+    max_chars: int
+    batch_size: int
+    fail: bool
+    duplicates: Dict[int, str]  # n-th German record of the shard -> the id of the earlier story it copies
+
+
+@dataclass
+class PartReport:
+    """What a finished part tells the main process."""
+
+    done: Optional[PartDone]
+    messages: List[str]
+    stopped: Optional[str] = None  # --errors fail: where it stopped; nothing of the part was written
+    worker: str = ""
+    peak_rss_mb: float = 0.0
+
+
+def sign_shard(job: SignJob) -> int:
+    """Pass 1: the fingerprints of the shard's German records, in order, to
+    `part-NNNNN.sig`. The records are marked as in pass 3 (same checks, same
+    order), so the n-th fingerprint here is the n-th German record there."""
+    from .sources.dedup import NearDuplicateIndex
+
+    index = NearDuplicateIndex()
+    prints: List[Tuple[str, Any]] = []
+
+    def remember(record: Any) -> None:
+        prints.append((record.id, index.fingerprint(record.text)))
+
+    marker = Marker(iter_shard(job.shard), RunSummary(), RejectedFiles({}), max_chars=job.max_chars,
+                    report=_ignore, duplicates=remember)
+    for _ in marker:
+        pass
+    folder = RunFolder(job.folder)
+    folder.write_pickle(job.shard.number, "sig", prints).commit()
+    return len(prints)
+
+
+def write_part(extractor: Any, job: PartJob) -> PartReport:
+    """Pass 3: analyse the shard and write its part and companions, the done marker last."""
+    folder = RunFolder(job.folder)
+    number = job.shard.number
+    summary = RunSummary()
+    messages: List[str] = []
+    rejected = RejectedFiles({"rejected": str(folder.state_file(number, "rejected.jsonl")),
+                              "rejected_index": str(folder.state_file(number, "rejected.index.jsonl"))})
+    out = AtomicWriter(folder.part(number), durable=True)
+    writers: List[Any] = rejected.writers()
+    builder = GraphBuilder()
+    copies = count()
+    try:
+        records = Marker(iter_shard(job.shard), summary, rejected, fail=job.fail, max_chars=job.max_chars,
+                         report=messages.append, duplicates=lambda record: job.duplicates.get(next(copies)))
+        write_results(analyse_records(extractor, records, job.batch_size), out, summary, builder,
+                      messages.append, fail=job.fail)
+        writers.append(folder.write_pickle(number, "graph", builder))
+        kept = {"rejected": rejected.lines.opened, "rejected_index": rejected.index.opened}
+        commit_all(writers + [out], rejected.stale())
+    except FailFast as stop:
+        discard_all(writers + [out])
+        return PartReport(None, messages, stopped=str(stop), **_worker_info())
+    except BaseException:
+        discard_all(writers + [out])
+        raise
+    part = folder.part(number)
+    done = PartDone(number=number, records=out.count, size=part.stat().st_size, sha256=file_sha256(part),
+                    counts=summary.counts(), **kept)
+    folder.write_done(done)
+    return PartReport(done, messages, **_worker_info())
+
+
+def _ignore(message: str) -> None:
+    """Pass 1 reports nothing: pass 3 reports the same records."""
+
+
+def _worker_info() -> Dict[str, Any]:
+    """Which process did the part, and its peak memory so far (for 'memory flat in shard count')."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"worker": f"{os.uname().nodename}:{os.getpid()}", "peak_rss_mb": round(peak, 1)}
+
+
+def _pool_write_part(job: PartJob) -> PartReport:
+    from .parallel import worker_extractor
+
+    return write_part(worker_extractor(), job)
+
+
+def _dask_write_part(job: PartJob, plugin: str) -> PartReport:
+    from distributed import get_worker
+
+    return write_part(get_worker().plugins[plugin].extractor, job)
+
+
+# ---------------------------------------------------------------------------
+# Where the tasks run
+
+
+class InProcess:
+    """`-o OUTDIR/` with one worker: the tasks run here, one after the other."""
+
+    description = "this process"
+
+    def __init__(self, model: Optional[str]) -> None:
+        self.extractor = load_extractor(model)
+
+    def sign(self, job: SignJob) -> Future:
+        return _done(sign_shard(job))
+
+    def extract(self, job: PartJob) -> Future:
+        return _done(write_part(self.extractor, job))
+
+    def wait_first(self, futures: List[Any]) -> List[Any]:
+        return list(wait(futures, return_when=FIRST_COMPLETED).done)
+
+    def close(self) -> None:
+        """Nothing runs in the background."""
+
+    stop = close
+
+
+def _done(value: Any) -> Future:
+    future: Future = Future()
+    future.set_result(value)
+    return future
+
+
+class Pool(InProcess):
+    """`-o OUTDIR/ --workers N`: worker processes of this machine, each with its loaded pipeline."""
+
+    def __init__(self, model: Optional[str], workers: int) -> None:
+        from .parallel import start_pool
+
+        self.description = f"{workers} worker processes"
+        self.pool = start_pool(model, workers)
+
+    def sign(self, job: SignJob) -> Future:
+        return self.pool.submit(sign_shard, job)
+
+    def extract(self, job: PartJob) -> Future:
+        return self.pool.submit(_pool_write_part, job)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+
+    def stop(self) -> None:
+        from .parallel import stop_pool
+
+        stop_pool(self.pool)
+
+
+class DaskCluster(InProcess):
+    """`--cluster local:N` (a LocalCluster of N worker processes on loopback) or
+    `--cluster tcp://HOST:PORT` (an existing scheduler). Every worker loads the
+    pipeline once, in a worker plugin registered under a name that includes the
+    model, so a second run on the same cluster finds it loaded."""
+
+    def __init__(self, spec: str, model: Optional[str], folder: RunFolder, inputs: List[str]) -> None:
+        from distributed import Client, LocalCluster
+
+        self.local = None
+        self.description = spec
+        self.submitted: List[Any] = []
+        self.run_id = uuid.uuid4().hex[:12]  # task keys unique on a shared scheduler
+        try:
+            if spec.startswith("local:"):
+                self.local = LocalCluster(n_workers=_local_workers(spec), threads_per_worker=1, processes=True,
+                                          host="127.0.0.1", dashboard_address=None, silence_logs=40)
+                self.client = Client(self.local)
+            else:
+                self.client = Client(spec, timeout=CONNECT_TIMEOUT_S)
+        except OSError as err:
+            self.close()
+            raise UsageError(f"--cluster {spec}: cannot reach the scheduler: {err}") from None
+        try:
+            self._check_workers(folder, inputs)
+            self.plugin = _register_pipeline(self.client, model)
+        except BaseException:
+            self.close()
+            raise
+
+    def _check_workers(self, folder: RunFolder, inputs: List[str]) -> None:
+        """Every worker must run this extractor version and see the inputs and the
+        output folder under the same paths (a shared file system)."""
+        paths = [os.path.abspath(p) for p in inputs] + [str(folder.root.absolute())]
+        problems = self.client.run(_worker_problems, paths, __version__)
+        if not problems:
+            raise UsageError(f"--cluster {self.description}: the scheduler has no workers")
+        for worker, problem in problems.items():
+            if problem:
+                raise UsageError(f"--cluster {self.description}: worker {worker}: {problem}")
+
+    def sign(self, job: SignJob) -> Any:
+        return self._submit(sign_shard, job, key=f"extractor-sign-{job.shard.number}-{self.run_id}")
+
+    def extract(self, job: PartJob) -> Any:
+        return self._submit(_dask_write_part, job, self.plugin, key=f"extractor-part-{job.shard.number}-{self.run_id}")
+
+    def _submit(self, function: Callable[..., Any], *args: Any, key: str) -> Any:
+        future = self.client.submit(function, *args, pure=False, key=key)
+        self.submitted.append(future)
+        return future
+
+    def wait_first(self, futures: List[Any]) -> List[Any]:
+        from distributed import wait as dask_wait
+
+        return list(dask_wait(futures, return_when="FIRST_COMPLETED").done)
+
+    def close(self) -> None:
+        client = getattr(self, "client", None)
+        if client is not None:
+            client.close()
+        if self.local is not None:
+            self.local.close()
+
+    def stop(self) -> None:
+        """Cancel what was submitted. A task already running on a remote worker
+        runs to its end: its part is whole or not written at all."""
+        client = getattr(self, "client", None)
+        if client is not None and self.submitted:
+            client.cancel(self.submitted, force=True)
+        self.close()
+
+
+def _local_workers(spec: str) -> int:
+    try:
+        workers = int(spec.partition(":")[2])
+    except ValueError:
+        workers = 0
+    if workers < 1:
+        raise UsageError(f"--cluster {spec}: use local:N with N at least 1, or tcp://HOST:PORT")
+    return workers
+
+
+def _worker_problems(paths: List[str], version: str) -> Optional[str]:
+    """Run on each worker: why it cannot take part, or None."""
+    from . import __version__ as here
+
+    if here != version:
+        return f"runs extractor {here}, this run is {version}: install the same version on the workers"
+    missing = [p for p in paths if not os.path.exists(p)]
+    if missing:
+        return f"cannot see {', '.join(missing)} (workers need the inputs and the output folder at the same paths)"
+    if not os.access(paths[-1], os.W_OK):
+        return f"cannot write to {paths[-1]}"
+    return None
+
+
+def _register_pipeline(client: Any, model: Optional[str]) -> str:
+    from distributed import WorkerPlugin
+
+    class PipelinePlugin(WorkerPlugin):
+        """Loads the pipeline once per worker, when the worker joins."""
+
+        idempotent = True  # registered again by a later run: the loaded pipeline stays
+
+        def __init__(self, model: Optional[str]) -> None:
+            self.model = model
+            self.extractor: Any = None
+
+        def setup(self, worker: Any) -> None:
+            self.extractor = load_extractor(self.model)
+
+    name = f"{PLUGIN_PREFIX}-{__version__}-{model or 'default'}"
+    client.register_plugin(PipelinePlugin(model), name=name)
+    return name
+
+
+# ---------------------------------------------------------------------------
+# The run
+
+
+@dataclass
+class Settings:
+    """What decides a part's contents: a resumed run must have the same."""
+
+    model: Optional[str]
+    shard_size: int
+    max_chars: int
+
+    def to_json(self) -> Dict[str, Any]:
+        from .pipeline import resolve_model
+
+        name = resolve_model(self.model)[0]
+        return {"model": os.path.abspath(name) if name and os.path.isdir(name) else name,
+                "model_version": _model_version(name), "shard_size": self.shard_size, "max_chars": self.max_chars}
+
+
+def _model_version(name: Optional[str]) -> Optional[str]:
+    meta = Path(name) / "meta.json" if name and os.path.isdir(name) else None
+    if meta is None or not meta.exists():
+        return None
+    return orjson.loads(meta.read_bytes()).get("version")
+
+
+def cmd_extract_folder(args: argparse.Namespace) -> int:
+    """extract to a folder of parts (see the module's docstring)."""
+    folder = RunFolder(args.output)
+    shards = _plan(args, folder)
+    settings = Settings(args.model, args.shard_size, args.max_chars)
+    manifest = manifest_for(shards, settings.to_json())
+    summary = RunSummary()
+    done = _resumable(folder, manifest, len(shards)) if args.resume else None
+    executor = _executor(args, folder)
+    summary.extra["startup_seconds"] = round(time.perf_counter() - summary.started, 3)  # cluster up, pipelines loaded
+    try:
+        if done is None:
+            folder.start_fresh(manifest)
+            done = {}
+        folder.remove_temporary()
+        run = _Run(executor, folder, shards, args, summary, done)
+        run.go()
+        executor.close()
+    except KeyboardInterrupt as err:
+        executor.stop()
+        folder.remove_temporary()
+        kept = sum(folder.done(s.number) is not None for s in shards)
+        _error(f"interrupted{f' by {err}' if str(err) else ''}: {kept} of {len(shards)} parts kept in "
+               f"{args.output}, --resume goes on from there")
+        return EXIT_INTERRUPTED
+    except FailFast:
+        executor.stop()
+        folder.remove_temporary()
+        _error("stopped at the first rejected or failed record (--errors fail); parts before it are kept")
+        return EXIT_REJECTED
+    except BaseException:
+        executor.stop()
+        folder.remove_temporary()
+        raise
+    _finish(folder, shards, run, args, summary)
+    if not args.quiet:
+        print(summary.line(), file=sys.stderr)
+    return _exit_status(summary)
+
+
+def _plan(args: argparse.Namespace, folder: RunFolder) -> List[Shard]:
+    if STDIN in args.inputs:
+        raise UsageError("folder output (-o OUTDIR/) reads files, not stdin: save the input to a file first")
+    _require_inputs(args.inputs)
+    if folder.root.exists() and not folder.root.is_dir():
+        raise UsageError(f"output {args.output} is a file: folder output needs a folder")
+    _check_distinct(args.inputs, _graph_outputs(args.graph))
+    if args.graph:
+        _check_graph_path(args.graph)
+    for path in args.inputs:
+        if os.path.isfile(path) and _inside(path, folder.root):
+            raise UsageError(f"input {path} lies in the output folder {args.output}")
+    try:
+        folder.root.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UsageError(f"output: cannot create folder {args.output}: {err.strerror or err}") from None
+    if not os.access(folder.root, os.W_OK | os.X_OK):
+        raise UsageError(f"output folder {args.output} is not writable")
+    exclude = [str(folder.root)] + list(_graph_outputs(args.graph).values())
+    return plan_shards(args.inputs, args.shard_size, exclude=exclude)
+
+
+def _inside(path: str, root: Path) -> bool:
+    real, top = os.path.realpath(path), os.path.realpath(root)
+    return real.startswith(top.rstrip(os.sep) + os.sep)
+
+
+def _executor(args: argparse.Namespace, folder: RunFolder) -> InProcess:
+    if args.cluster:
+        return DaskCluster(args.cluster, args.model, folder, args.inputs)
+    if args.workers > 1:
+        return Pool(args.model, args.workers)
+    return InProcess(args.model)
+
+
+def _resumable(folder: RunFolder, manifest: Dict[str, Any], parts: int) -> Optional[Dict[int, PartDone]]:
+    """--resume: the parts an earlier run with this manifest left whole, or None
+    when there was no earlier run (start afresh); a run with other inputs or
+    settings is a usage error, never mixed in."""
+    earlier = folder.read_manifest()
+    if earlier is None:
+        return None
+    mismatch = manifest_mismatch(earlier, manifest)
+    if mismatch:
+        raise UsageError(f"--resume: {folder.root} holds a run with other inputs or settings ({mismatch}); "
+                         "use another folder, or run without --resume to start over")
+    done = {}
+    for number in range(parts):
+        marker = folder.done(number)
+        if marker is not None:
+            done[number] = marker
+    return done
+
+
+class _Run:
+    """The driver: submits the passes as their inputs become ready, collects the parts."""
+
+    def __init__(self, executor: InProcess, folder: RunFolder, shards: List[Shard], args: argparse.Namespace,
+                 summary: RunSummary, done: Dict[int, PartDone]) -> None:
+        from .sources.dedup import NearDuplicateIndex
+
+        self.executor = executor
+        self.folder = folder
+        self.shards = shards
+        self.args = args
+        self.summary = summary
+        self.done = done
+        self.resumed = len(done)
+        self.index = NearDuplicateIndex()
+        self.pending: Dict[Any, Tuple[str, int]] = {}
+        self.signed = {s.number for s in shards if folder.signed(s.number)}
+        self.checked = 0  # shards 0..checked-1 went through the duplicate check
+        self.workers: Dict[str, float] = {}
+        self.progress = _Progress(len(shards), len(done), quiet=args.quiet)
+
+    def go(self) -> None:
+        for shard in self.shards:
+            if shard.number not in self.signed:
+                self.pending[self.executor.sign(SignJob(shard, str(self.folder.root), self.args.max_chars))] = (
+                    "sign", shard.number)
+        self._check_ready()
+        while self.pending:
+            for future in self.executor.wait_first(list(self.pending)):
+                kind, number = self.pending.pop(future)
+                result = future.result()
+                if kind == "sign":
+                    self.signed.add(number)
+                else:
+                    self._collect(result)
+            self._check_ready()
+        self.progress.close()
+
+    def _check_ready(self) -> None:
+        """Pass 2 over the shards whose fingerprints are in, in shard order."""
+        while self.checked < len(self.shards) and self.checked in self.signed:
+            number = self.checked
+            duplicates = {}
+            for nth, (record_id, fingerprint) in enumerate(self.folder.read_pickle(number, "sig")):
+                original = self.index.check_fingerprint(record_id, fingerprint)
+                if original is not None:
+                    duplicates[nth] = original
+            if number not in self.done:
+                job = PartJob(self.shards[number], str(self.folder.root), self.args.max_chars,
+                              self.args.batch_size, self.args.errors == "fail", duplicates)
+                self.pending[self.executor.extract(job)] = ("part", number)
+            self.checked += 1
+
+    def _collect(self, report: PartReport) -> None:
+        for message in report.messages:
+            self.progress.message(message)
+        if report.stopped is not None:
+            raise FailFast(report.stopped)
+        assert report.done is not None
+        self.done[report.done.number] = report.done
+        self.workers[report.worker] = max(self.workers.get(report.worker, 0.0), report.peak_rss_mb)
+        self.progress.part(report.done.records)
+
+
+class _Progress:
+    """Parts done / total and articles/s on stderr: a bar on a terminal, else a
+    line now and then (a batch job's log)."""
+
+    def __init__(self, total: int, resumed: int, quiet: bool) -> None:
+        self.total = total
+        self.parts = resumed
+        self.articles = 0
+        self.started = time.perf_counter()
+        self.last = 0.0
+        self.quiet = quiet
+        self.bar = None
+        if not quiet and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            tqdm.monitor_interval = 0
+            self.bar = tqdm(total=total, initial=resumed, unit="part", file=sys.stderr, dynamic_ncols=True)
+
+    def part(self, records: int) -> None:
+        self.parts += 1
+        self.articles += records
+        rate = self.articles / max(time.perf_counter() - self.started, 1e-9)
+        if self.bar is not None:
+            self.bar.update(1)
+            self.bar.set_postfix_str(f"{rate:.1f} articles/s")
+            return
+        now = time.perf_counter()
+        if not self.quiet and (now - self.last >= PROGRESS_EVERY_S or self.parts == self.total):
+            self.last = now
+            print(f"extractor: {self.parts}/{self.total} parts, {self.articles} articles in this run, "
+                  f"{rate:.1f} articles/s", file=sys.stderr)
+
+    def message(self, text: str) -> None:
+        if self.bar is not None:
+            self.bar.write(text, file=sys.stderr)
+        else:
+            print(text, file=sys.stderr)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+# ---------------------------------------------------------------------------
+# The end: one summary, one rejected file, one graph
+
+
+def _finish(folder: RunFolder, shards: List[Shard], run: _Run, args: argparse.Namespace,
+            summary: RunSummary) -> None:
+    markers = [run.done[s.number] for s in shards]
+    for marker in markers:
+        summary.add_counts(marker.counts)
+    summary.finish()
+    writers: List[Any] = [_concatenated(folder, markers, "rejected.jsonl", REJECTED),
+                          _concatenated(folder, markers, "rejected.index.jsonl", REJECTED_INDEX)]
+    stale = [str(w.path) for w in writers if not w.opened]
+    try:
+        if args.graph:
+            for target, text in graph_files(_merged_graph(folder, markers).to_graph(), args.graph):
+                writers.append(AtomicWriter(target))
+                writers[-1].write(text.encode("utf-8"))
+        summary.extra.update(_run_info(args, folder, summary, run, writers))
+        writers.append(AtomicWriter(folder.root / SUMMARY))
+        writers[-1].write(orjson.dumps(summary.to_json(), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+        commit_all(writers, stale)
+    except BaseException:
+        discard_all(writers)
+        raise
+
+
+def _concatenated(folder: RunFolder, markers: List[PartDone], kind: str, name: str) -> AtomicWriter:
+    """The parts' rejected lines (or index rows) in part order, as one uncommitted file."""
+    out = AtomicWriter(folder.root / name, lazy=True)
+    flag = "rejected" if kind == "rejected.jsonl" else "rejected_index"
+    for marker in markers:
+        if getattr(marker, flag):
+            with open(folder.state_file(marker.number, kind), "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    out.write(block)
+    return out
+
+
+def _merged_graph(folder: RunFolder, markers: List[PartDone]) -> GraphBuilder:
+    """The parts' graph tables merged in part order: the graph of a local run.
+    A part that repeats a record id of an earlier part is rebuilt from its
+    records without those (a local run counts an id once)."""
+    graph = GraphBuilder()
+    for marker in markers:
+        part = folder.read_pickle(marker.number, "graph")
+        if graph.shares_ids(part):
+            part = _rebuilt(folder.part(marker.number), graph.seen_ids & part.seen_ids)
+        graph.merge(part)
+    return graph
+
+
+def _rebuilt(path: Path, skip: set) -> GraphBuilder:
+    from .io import iter_json_objects
+
+    builder = GraphBuilder()
+    builder.skip_ids(skip)
+    for _, record in iter_json_objects(str(path)):
+        if isinstance(record, dict):
+            builder.add(record)
+    return builder
+
+
+def _run_info(args: argparse.Namespace, folder: RunFolder, summary: RunSummary, run: _Run,
+              writers: List[Any]) -> Dict[str, Any]:
+    written = {w.path.name for w in writers if w.opened}
+    return {
+        "inputs": list(args.inputs),
+        "output": str(folder.root),
+        "parts": len(run.shards),
+        "parts_resumed": run.resumed,
+        "rejected_file": str(folder.root / REJECTED) if REJECTED in written else None,
+        "rejected_index": str(folder.root / REJECTED_INDEX) if REJECTED_INDEX in written else None,
+        "graph": args.graph,
+        "model": args.model,
+        "cluster": args.cluster,
+        "executor": run.executor.description,
+        "workers": args.workers,
+        "workers_peak_rss_mb": dict(sorted(run.workers.items())),
+        "shard_size": args.shard_size,
+        "batch_size": args.batch_size,
+        "max_chars": args.max_chars,
+        "extractor": __version__,
+        "exit_status": _exit_status(summary),
+    }
+
+
+__all__ = ["DEFAULT_SHARD_SIZE", "cmd_extract_folder", "sign_shard", "write_part"]
