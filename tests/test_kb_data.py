@@ -1,4 +1,4 @@
-"""Checks on the hand-curated knowledge base (data/kb/)."""
+"""Checks on the hand-curated knowledge base (extractor/data/kb/)."""
 import importlib.util
 import json
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-KB = ROOT / "data" / "kb"
+KB = ROOT / "extractor" / "data" / "kb"
 
 _spec = importlib.util.spec_from_file_location("check_kb", ROOT / "scripts" / "check_kb.py")
 check_kb = importlib.util.module_from_spec(_spec)

@@ -15,7 +15,7 @@ from extractor.kb import load_kb
 from conftest import shared_path
 
 ROOT = Path(__file__).resolve().parent.parent
-KB = ROOT / "data" / "kb"
+KB = ROOT / "extractor" / "data" / "kb"
 
 
 def _script(name: str):
@@ -39,7 +39,7 @@ def companies() -> dict:
 def _kb_with(tmp_path: Path, ids: dict) -> Path:
     """A copy of data/ whose first company carries `ids`."""
     (tmp_path / "kb").mkdir()
-    shutil.copytree(ROOT / "data" / "lexicons", tmp_path / "lexicons")
+    shutil.copytree(ROOT / "extractor" / "data" / "lexicons", tmp_path / "lexicons")
     shutil.copy(KB / "places.jsonl", tmp_path / "kb" / "places.jsonl")
     lines = (KB / "companies.jsonl").read_text(encoding="utf-8").splitlines()
     first = json.loads(lines[0])

@@ -19,7 +19,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Token
 
 from ..kb import KnowledgeBase, fold, load_kb, load_lexicon
-from .mention import ALIAS, COMPOUND, NAME, ORG_TYPES, Mention, mentions
+from .mention import ALIAS, COMPOUND, NAME, ORG_TYPES, Mention, mentions, serialisable, set_spans
+from .resources import KB_FILES, TITLES, DataComponent
 from .titles import TitleLexicon
 
 # definite only: "einen Investor" introduces someone new, it does not refer back
@@ -30,9 +31,11 @@ PLURAL_QUANTIFIERS = {"beide", "beiden", "mehrere", "mehreren", "viele", "vielen
 FAMILY_HEADS = {"mutter": "parent", "mutterkonzern": "parent", "muttergesellschaft": "parent",
                 "eigentümer": "parent", "eigner": "parent", "tochter": "child", "tochterfirma": "child",
                 "tochtergesellschaft": "child"}
+PRODUCTS = "lexicons/products.json"
 NOT_AFTER = {"in", "im", "aus", "nach", "von", "für", "gegen", "ganz", "über"}
 
 
+@serialisable
 @dataclass
 class EntityInfo:
     id: str
@@ -45,13 +48,16 @@ class EntityInfo:
     sectors: Set[str] = field(default_factory=set)
 
 
-@Language.factory("alias_linker", default_config={"data_dir": "data"})
-def create_alias_linker(nlp: Language, name: str, data_dir: str) -> "AliasLinker":
-    return AliasLinker(data_dir)
+@Language.factory("alias_linker", requires=["doc._.mentions"],
+                  assigns=["doc._.mentions", "doc._.entities", "doc.ents", "doc.spans"])
+def create_alias_linker(nlp: Language, name: str) -> "AliasLinker":
+    return AliasLinker(name)
 
 
-class AliasLinker:
-    def __init__(self, data_dir: str) -> None:
+class AliasLinker(DataComponent):
+    data_files = KB_FILES + (TITLES, PRODUCTS)
+
+    def load(self, data_dir: str) -> None:
         self.kb: KnowledgeBase = load_kb(data_dir)
         industry = self.kb.industry
         self.need_place = set(industry["reference_heads_need_place"])
@@ -62,6 +68,7 @@ class AliasLinker:
         self.products: Dict[str, str] = load_lexicon(data_dir, "products.json")["products"]
 
     def __call__(self, doc: Doc) -> Doc:
+        self.require_data()
         found = mentions(doc)
         aliases = self._find_references(doc, found) + self._family_references(doc, found)
         # a family reference keeps its name part: "AUA" in "die AUA-Mutter" is still a mention of AUA
@@ -82,6 +89,7 @@ class AliasLinker:
                 insort(target.starts, alias.start)
         doc._.mentions = sorted(names + [a for a in aliases if a.entity], key=lambda m: m.start)
         doc._.entities = [_entity_json(doc, e, self.kb) for e in entities]
+        set_spans(doc)
         return doc
 
     # --- finding descriptive references --------------------------------------------
