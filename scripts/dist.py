@@ -8,7 +8,7 @@
   needs the extractor installed (it provides the component factories; the package
   requires it).
 
-Usage: python scripts/dist.py [--out dist] [--no-isolation]
+Usage: python scripts/dist.py [--out dist]
 """
 
 from __future__ import annotations
@@ -24,14 +24,14 @@ from typing import List
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def build_wheel(source: Path, out: Path, isolation: bool = True) -> Path:
-    """`python -m build --wheel` of `source` into `out`; the wheel's path. Without isolation
-    the current environment's setuptools builds it (offline, faster: the tests)."""
+def build_wheel(source: Path, out: Path) -> Path:
+    """`python -m build --wheel` of `source` into `out` (in an isolated build environment); the wheel."""
     out.mkdir(parents=True, exist_ok=True)
     before = set(out.glob("*.whl"))
-    flags: List[str] = [] if isolation else ["--no-isolation", "--skip-dependency-check"]
-    subprocess.run([sys.executable, "-m", "build", "--wheel", *flags, "--outdir", str(out), str(source)],
-                   check=True, capture_output=True)
+    done = subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(source)],
+                          capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"building a wheel of {source} failed:\n{(done.stdout + done.stderr)[-3000:]}")
     (built,) = set(out.glob("*.whl")) - before
     return built
 
@@ -53,27 +53,28 @@ def model_package(work: Path) -> Path:
     return work / f"de_{nlp.meta['name']}-{nlp.meta['version']}"
 
 
-def dist(out: Path, isolation: bool = True) -> List[Path]:
+def dist(out: Path) -> List[Path]:
+    """Both wheels into `out`."""
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as work:
         # the extractor from a copy of the tracked sources, so that no build/ folder is left in the checkout
         source = Path(work) / "extractor"
-        files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT, check=True, capture_output=True).stdout
+        files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                               check=True, capture_output=True).stdout
         for name in filter(None, files.decode("utf-8").split("\0")):
             if (ROOT / name).is_file() and not name.startswith(("models/", "tests/", "data/")):
                 (source / name).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(ROOT / name, source / name)
-        wheels = [build_wheel(source, out, isolation)]
-        wheels.append(build_wheel(model_package(Path(work) / "model"), out, isolation))
+        wheels = [build_wheel(source, out)]
+        wheels.append(build_wheel(model_package(Path(work) / "model"), out))
     return wheels
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=ROOT / "dist")
-    parser.add_argument("--no-isolation", action="store_true", help="build with this environment's setuptools")
     args = parser.parse_args(argv)
-    for wheel in dist(args.out, isolation=not args.no_isolation):
+    for wheel in dist(args.out):
         print(wheel)
     return 0
 
