@@ -14,7 +14,7 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Dict, Iterable, Optional, Tuple, Union
 
-from ..paths import DATA_DIR
+from ..paths import data_path
 
 KB_FILES = ("kb/companies.jsonl", "kb/places.jsonl", "lexicons/industry.json")  # what kb.load_kb reads
 TITLES = "lexicons/titles.json"
@@ -39,7 +39,7 @@ class DataComponent(ABC):
 
     def initialize(self, get_examples=None, *, nlp=None, data_dir: Optional[str] = None) -> None:
         """Read the data files from `data_dir`, by default the package's data folder."""
-        self._read(Path(data_dir) if data_dir else DATA_DIR)
+        self._read(Path(data_dir) if data_dir else data_path())
 
     def require_data(self) -> None:
         if not self._files:
