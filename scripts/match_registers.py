@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Match knowledge-base companies to open registers and store their identifiers.
 
-Usage: python scripts/match_registers.py [--data ../shared/data] [--kb data/kb] [--report PATH] [--dry-run]
+Usage: python scripts/match_registers.py [--data ../shared/data] [--kb extractor/data/kb] [--report PATH] [--dry-run]
 
 Writes an optional `"ids": {"isin": ..., "register": ..., "cik": ...}` into each
 matched line of extractor/data/kb/companies.jsonl (every other key, the order and the

@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from extractor.paths import data_path
+
 ROOT = Path(__file__).resolve().parent.parent
-KB = ROOT / "extractor" / "data" / "kb"
+KB = data_path("kb")
 
 _spec = importlib.util.spec_from_file_location("check_kb", ROOT / "scripts" / "check_kb.py")
 check_kb = importlib.util.module_from_spec(_spec)

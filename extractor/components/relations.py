@@ -92,7 +92,8 @@ def _prefixes(stems: List[str]) -> Optional["re.Pattern[str]"]:
     return re.compile("|".join(re.escape(s) for s in stems)) if stems else None
 
 
-@Language.factory("relations", requires=["doc._.mentions", "doc._.entities", "token.is_sent_start"], assigns=["doc._.relations"])
+@Language.factory("relations", requires=["doc._.mentions", "doc._.entities", "token.is_sent_start"],
+                  assigns=["doc._.relations"])
 def create_relations(nlp: Language, name: str) -> "Relations":
     return Relations(name)
 

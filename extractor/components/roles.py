@@ -28,7 +28,8 @@ COPULAS = {"wird": "incoming", "werden": "incoming", "soll": "incoming", "sollen
            "ist": "current", "bleibt": "current", "war": "former", "wurde": "current"}
 
 
-@Language.factory("roles", requires=["doc._.mentions", "doc._.entities", "token.is_sent_start"], assigns=["doc._.relations"])
+@Language.factory("roles", requires=["doc._.mentions", "doc._.entities", "token.is_sent_start"],
+                  assigns=["doc._.relations"])
 def create_roles(nlp: Language, name: str) -> "Roles":
     return Roles(name)
 
