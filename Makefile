@@ -6,7 +6,7 @@ DATA ?= ../shared/data
 EVAL ?= ../shared/eval
 OUT ?= out
 
-.PHONY: install run report-assets test bench vectors train train-relations train-aliases eval lint clean
+.PHONY: install run report-assets test bench vectors train train-relations train-aliases eval lint dist clean
 
 $(BIN)/extractor: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,5 +56,11 @@ eval: install
 lint: install
 	$(BIN)/python -m ruff check extractor tests scripts
 
+# two wheels that install anywhere: extractor (with its data) and the full pipeline as the
+# spaCy package de_business_news (spacy.load("de_business_news")); see docs/python.md
+dist: install
+	rm -rf dist
+	$(BIN)/python scripts/dist.py --out dist
+
 clean:
-	rm -rf $(OUT) .pytest_cache
+	rm -rf $(OUT) .pytest_cache dist

@@ -1,9 +1,9 @@
 """The company knowledge base and the place lexicon it draws descriptive aliases from.
 
 Descriptive references are not listed per company: a company's HQ city, region and
-country (data/kb/places.jsonl) give its demonyms ("die Münchner", "die Bayern",
+country (extractor/data/kb/places.jsonl) give its demonyms ("die Münchner", "die Bayern",
 "die Amerikaner"), adjectives ("bayerisch", "schwedisch") and prefixes ("US-"), and
-its industry nouns (data/lexicons/industry.json) give the heads ("Autobauer").
+its industry nouns (extractor/data/lexicons/industry.json) give the heads ("Autobauer").
 """
 
 from __future__ import annotations

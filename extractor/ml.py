@@ -2,8 +2,8 @@
 
 With no pretrained vectors available offline, the model learns words only from
 ~300k words of annotated text. Brown clusters (from spacy-lookups-data, computed on
-a large German corpus; the 200k most frequent words are kept in data/clusters)
-tell it that an unseen word behaves like known ones, and name lists (data/gazetteers)
+a large German corpus; the 200k most frequent words are kept in extractor/data/clusters)
+tell it that an unseen word behaves like known ones, and name lists (extractor/data/gazetteers)
 that "Stournaras" is a surname and "Wolfsburg" a city.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gzip
 from functools import lru_cache
-from pathlib import Path
 from typing import Dict, List, Sequence
 
 import numpy
@@ -22,9 +21,10 @@ from spacy.util import registry
 from thinc.api import HashEmbed, Maxout, Model, chain, concatenate, list2ragged, ragged2list, with_array
 from thinc.types import Floats2d, Ints2d
 
-DATA = Path(__file__).resolve().parents[1] / "data"
-CLUSTERS = DATA / "clusters" / "de_brown_200k.tsv.gz"
-# one bit per name list in data/gazetteers (built by scripts/build_gazetteers.py)
+from .paths import data_path
+
+CLUSTERS = data_path("clusters", "de_brown_200k.tsv.gz")
+# one bit per name list in extractor/data/gazetteers (built by scripts/build_gazetteers.py)
 GAZETTEERS = ("surnames", "first_names", "cities", "countries", "companies")
 PREFIX_BITS = (16, 8, 6, 4)
 CACHE_LIMIT = 200_000
@@ -51,7 +51,7 @@ def load_gazetteers() -> Dict[str, int]:
     """Word -> bit mask of the name lists it is in ("Müller": surname, "Essen": city)."""
     masks: Dict[str, int] = {}
     for bit, name in enumerate(GAZETTEERS):
-        for word in (DATA / "gazetteers" / f"{name}.txt").read_text(encoding="utf-8").split():
+        for word in data_path("gazetteers", f"{name}.txt").read_text(encoding="utf-8").split():
             masks[word] = masks.get(word, 0) | (1 << bit)
     return masks
 

@@ -1,13 +1,14 @@
 """Load a German spaCy pipeline, add the extractor's components, turn Docs into output records.
 
 Any German pipeline can be the base (`--model PATH|NAME`): the bundled
-models/de_business_news by default, else de_core_news_lg when installed, else a
-blank German pipeline (rules and knowledge base only, with a warning).
+models/de_business_news by default (in a checkout), else the installed
+`de_business_news` package (`make dist`, which already holds every component), else
+de_core_news_lg when installed, else a blank German pipeline (rules and knowledge base
+only, with a warning).
 """
 
 from __future__ import annotations
 
-import os
 import sys
 import warnings
 from itertools import islice
@@ -19,14 +20,14 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import SCHEMA_VERSION, __version__
+from .components.resources import DATA
 from .records import MAX_CHARS, Record
 from .tokenizer import split_hyphens
 from .windows import merge_windows, windows
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-ROOT = PACKAGE_DIR.parent
+ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_MODEL = ROOT / "models" / "de_business_news"
-DATA_DIR = Path(os.environ.get("EXTRACTOR_DATA", ROOT / "data"))
+PACKAGE = "de_business_news"  # the full pipeline as a spaCy package (`make dist`)
 
 MAX_TEXT_LENGTH = MAX_CHARS  # the command line rejects longer texts before they get here
 BATCH_CHARS = 100_000  # characters analysed at once (see Extractor._pipe)
@@ -34,25 +35,29 @@ MAX_STRINGS = 1_500_000
 RELOAD_CHECK_EVERY = 1000  # records between vocabulary-size checks
 # Our components, in order, added after the base pipeline's own.
 EXTRACTOR_COMPONENTS = ("news_sentencizer", "entity_mentions", "alias_linker", "roles", "relations")
-# The trained relation classifier runs last; its weights live in the model folder.
+# The trained relation classifier runs last; the base model folder holds its weights.
 CLASSIFIER = "relation_classifier"
 ALIAS_LINKER = "alias_linker"  # its trained ranker lives in the model folder too
 
 
 def resolve_model(name: Optional[str]) -> Tuple[Optional[str], Optional[str]]:
-    """(model to load, warning) for `--model`: explicit name/path, bundled, lg, or blank."""
+    """(model to load, warning) for `--model`: explicit name/path, bundled, package, lg, or blank."""
     if name:
         return name, None
     if (BUNDLED_MODEL / "meta.json").exists():
         return str(BUNDLED_MODEL), None
-    if spacy.util.is_package("de_core_news_lg"):
-        return "de_core_news_lg", None
-    return None, (f"no trained model found (neither {BUNDLED_MODEL} nor de_core_news_lg): "
+    for package in (PACKAGE, "de_core_news_lg"):
+        if spacy.util.is_package(package):
+            return package, None
+    return None, (f"no trained model found (neither {BUNDLED_MODEL} nor {PACKAGE} nor de_core_news_lg): "
                   "using a blank German pipeline, entities come from the knowledge base and rules only")
 
 
 def load_pipeline(model: Optional[str] = None, data_dir: Optional[Path] = None) -> Language:
-    """The base pipeline plus the extractor components, configured with `data_dir`."""
+    """The base pipeline plus the extractor components that it lacks, initialised from
+    `data_dir` (default: the package data); the relation classifier's weights come from
+    the base model's folder. A saved full pipeline (`nlp.to_disk`, the `de_business_news`
+    package) comes back as it was saved."""
     from . import components  # noqa: F401  (registers the factories)
 
     name, warning = resolve_model(model)
@@ -63,20 +68,20 @@ def load_pipeline(model: Optional[str] = None, data_dir: Optional[Path] = None) 
     split_hyphens(nlp)
     # No parser: the CNN NER needs ~100 MB per MB of text, so 1 MB articles are fine.
     nlp.max_length = MAX_TEXT_LENGTH
-    data = str(data_dir or DATA_DIR)
+    data = str(data_dir) if data_dir else None
     for component in EXTRACTOR_COMPONENTS:
-        if component in nlp.pipe_names:
-            continue
-        config = {"data_dir": data}
-        if component == "news_sentencizer":
-            nlp.add_pipe(component, first=True)
-        else:
-            nlp.add_pipe(component, config=config)
+        if component not in nlp.pipe_names:
+            pipe = nlp.add_pipe(component, first=True) if component == "news_sentencizer" else nlp.add_pipe(component)
+            if hasattr(pipe, "initialize"):
+                pipe.initialize(nlp=nlp, data_dir=data)
     saved = Path(name) if name and Path(name).is_dir() else None
     if saved is not None and (saved / ALIAS_LINKER).is_dir():
-        nlp.get_pipe(ALIAS_LINKER).from_disk(saved / ALIAS_LINKER)  # the trained alias ranker
+        # the trained ranker alone: the lexicons are the current ones
+        nlp.get_pipe(ALIAS_LINKER).from_disk(saved / ALIAS_LINKER, exclude=[DATA])
     if saved is not None and (saved / CLASSIFIER / "cfg").exists() and CLASSIFIER not in nlp.pipe_names:
-        nlp.add_pipe(CLASSIFIER, config={"data_dir": data}).from_disk(saved / CLASSIFIER)
+        classifier = nlp.add_pipe(CLASSIFIER)
+        classifier.initialize(nlp=nlp, data_dir=data)
+        classifier.from_disk(saved / CLASSIFIER, exclude=[DATA])  # the weights alone: the lexicons are the current ones
     return nlp
 
 

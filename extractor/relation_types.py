@@ -1,6 +1,6 @@
 """The one registry of relation types (CONTRACT.md, "Relation types").
 
-The facts live in data/relations/types.json; components, the trained relation
+The facts live in extractor/data/relations/types.json; components, the trained relation
 classifier, the graph and `extractor eval` all read symmetry, arity and argument
 types from here, so a type behaves the same everywhere. The file is checked by a
 pydantic schema when loaded: a misspelt or missing key fails with file and key.
@@ -14,7 +14,9 @@ from typing import Dict, FrozenSet, Literal, Optional, Tuple
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-TYPES_FILE = Path(__file__).resolve().parents[1] / "data" / "relations" / "types.json"
+from .paths import data_path
+
+TYPES_FILE = data_path("relations", "types.json")
 EntityType = Literal["PERSON", "COMPANY", "ORG"]
 
 
@@ -53,11 +55,16 @@ def load_relation_types(path: Path = TYPES_FILE) -> Dict[str, RelationType]:
     for name, body in raw["types"].items():
         try:
             types[name] = RelationType(name=name, **body)
-        except (ValidationError, TypeError) as error:
-            problems = error.errors() if isinstance(error, ValidationError) else [{"loc": (), "msg": str(error)}]
-            where = "; ".join(f"{'.'.join(map(str, p['loc'])) or name}: {p['msg']}" for p in problems)
-            raise ValueError(f"{path}: relation type {name!r}: {where}") from None
+        except ValidationError as error:
+            raise ValueError(f"{path}: relation type {name!r}: {validation_problems(error, name)}") from None
+        except TypeError as error:
+            raise ValueError(f"{path}: relation type {name!r}: {name}: {error}") from None
     return types
+
+
+def validation_problems(error: ValidationError, where: str = "") -> str:
+    """ "key: what is wrong" per problem of a pydantic error, for messages that name the file."""
+    return "; ".join(f"{'.'.join(map(str, p['loc'])) or where}: {p['msg']}" for p in error.errors())
 
 
 RELATION_TYPES: Dict[str, RelationType] = load_relation_types()

@@ -1,4 +1,4 @@
-"""Build data/gazetteers/ (name lists the bundled model uses as token features).
+"""Build extractor/data/gazetteers/ (name lists the bundled model uses as token features).
 
 Reads ../shared/data/names (GermaNER surnames, ASL 2.0; OpenStreetMap city names,
 CC BY-SA 2.0; official country names, public domain), the training corpora's
@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "data" / "gazetteers"
+OUT = ROOT / "extractor" / "data" / "gazetteers"
 WORD = re.compile(r"^[A-ZÄÖÜ][\wÄÖÜäöüß'’.&-]*$")
 
 
@@ -61,11 +61,11 @@ def main(argv=None) -> int:
         "first_names": first_names(args.data),
     }
     companies = set()
-    for line in (ROOT / "data" / "kb" / "companies.jsonl").open(encoding="utf-8"):
+    for line in (ROOT / "extractor" / "data" / "kb" / "companies.jsonl").open(encoding="utf-8"):
         row = json.loads(line)
         companies.update(words([row["name"], *row["names"], *row["legal_names"], *row["abbreviations"]]))
     lists["companies"] = companies
-    for place in (ROOT / "data" / "kb" / "places.jsonl").open(encoding="utf-8"):
+    for place in (ROOT / "extractor" / "data" / "kb" / "places.jsonl").open(encoding="utf-8"):
         row = json.loads(place)
         key = "countries" if row["kind"] == "country" else "cities"
         lists[key].update(words([row["name"], *row.get("other_names", [])]))

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Validate the hand-curated knowledge base in data/kb/.
+"""Validate the hand-curated knowledge base in extractor/data/kb/.
 
-Usage: python scripts/check_kb.py [KB_DIR]    (default: data/kb next to this script)
+Usage: python scripts/check_kb.py [KB_DIR]    (default: extractor/data/kb)
 
 Checks companies.jsonl and places.jsonl: schema keys and value types, unique
 ids and names, valid types, existing parents (no cycles), sort order, that
@@ -34,7 +34,7 @@ ISO_RE = re.compile(r"^[A-Z]{2}$")
 # surface forms knowingly shared by two entries: {form: {ids}}
 ALLOWED_SHARED: dict[str, set[str]] = {}
 
-DEFAULT_DIR = Path(__file__).resolve().parent.parent / "data" / "kb"
+DEFAULT_DIR = Path(__file__).resolve().parent.parent / "extractor" / "data" / "kb"
 
 
 def read_jsonl(path: Path) -> tuple[list[dict], list[str]]:

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Match knowledge-base companies to open registers and store their identifiers.
 
-Usage: python scripts/match_registers.py [--data ../shared/data] [--kb data/kb] [--report PATH] [--dry-run]
+Usage: python scripts/match_registers.py [--data ../shared/data] [--kb extractor/data/kb] [--report PATH] [--dry-run]
 
 Writes an optional `"ids": {"isin": ..., "register": ..., "cik": ...}` into each
-matched line of data/kb/companies.jsonl (every other key, the order and the
+matched line of extractor/data/kb/companies.jsonl (every other key, the order and the
 format stay as they are) and a report of the ambiguous cases that were skipped.
 
 Precision matters far more than coverage: a wrong identifier links an article to
@@ -315,8 +315,8 @@ def write_companies(path: Path, companies: List[dict], ids: Dict[str, Dict[str, 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
-    parser.add_argument("--kb", type=Path, default=ROOT / "data" / "kb")
-    parser.add_argument("--report", type=Path, default=ROOT / "data" / "kb" / "registers_skipped.tsv")
+    parser.add_argument("--kb", type=Path, default=ROOT / "extractor" / "data" / "kb")
+    parser.add_argument("--report", type=Path, default=ROOT / "extractor" / "data" / "kb" / "registers_skipped.tsv")
     parser.add_argument("--dry-run", action="store_true", help="print counts, write nothing")
     args = parser.parse_args(argv)
     registers = args.data / "companies" / "registers"

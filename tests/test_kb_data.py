@@ -1,12 +1,14 @@
-"""Checks on the hand-curated knowledge base (data/kb/)."""
+"""Checks on the hand-curated knowledge base (extractor/data/kb/)."""
 import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 
+from extractor.paths import data_path
+
 ROOT = Path(__file__).resolve().parent.parent
-KB = ROOT / "data" / "kb"
+KB = data_path("kb")
 
 _spec = importlib.util.spec_from_file_location("check_kb", ROOT / "scripts" / "check_kb.py")
 check_kb = importlib.util.module_from_spec(_spec)

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from extractor.kb import load_kb
+from extractor.paths import data_path
 from conftest import shared_path
 
 ROOT = Path(__file__).resolve().parent.parent
-KB = ROOT / "data" / "kb"
+KB = data_path("kb")
 
 
 def _script(name: str):
@@ -37,9 +38,9 @@ def companies() -> dict:
 
 
 def _kb_with(tmp_path: Path, ids: dict) -> Path:
-    """A copy of data/ whose first company carries `ids`."""
+    """A copy of the package data whose first company carries `ids`."""
     (tmp_path / "kb").mkdir()
-    shutil.copytree(ROOT / "data" / "lexicons", tmp_path / "lexicons")
+    shutil.copytree(data_path("lexicons"), tmp_path / "lexicons")
     shutil.copy(KB / "places.jsonl", tmp_path / "kb" / "places.jsonl")
     lines = (KB / "companies.jsonl").read_text(encoding="utf-8").splitlines()
     first = json.loads(lines[0])

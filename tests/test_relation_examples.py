@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import spacy
 
-from extractor.pipeline import DATA_DIR, EXTRACTOR_COMPONENTS
+from extractor.pipeline import EXTRACTOR_COMPONENTS
 from extractor.relation_types import RELATION_TYPES
 from extractor.tokenizer import split_hyphens
 
@@ -25,10 +25,8 @@ def blank():
 
     nlp = split_hyphens(spacy.blank("de"))
     for name in EXTRACTOR_COMPONENTS:
-        if name == "news_sentencizer":
-            nlp.add_pipe(name, first=True)
-        else:
-            nlp.add_pipe(name, config={"data_dir": str(DATA_DIR)})
+        nlp.add_pipe(name)
+    nlp.initialize()  # the components read their lexicons and the knowledge base
     return nlp
 
 

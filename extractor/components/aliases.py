@@ -21,7 +21,8 @@ from spacy.tokens import Doc, Token
 
 from ..kb import KnowledgeBase, fold, load_kb, load_lexicon
 from .alias_ranker import CONFLICT, Candidate, RuleRanker, TrainedRanker, candidate_features
-from .mention import ALIAS, COMPOUND, NAME, ORG_TYPES, Mention, mentions
+from .mention import ALIAS, COMPOUND, NAME, ORG_TYPES, Mention, mentions, serialisable, set_spans
+from .resources import KB_FILES, TITLES, DataComponent
 from .titles import TitleLexicon
 
 # definite only: "einen Investor" introduces someone new, it does not refer back
@@ -33,9 +34,11 @@ FAMILY_HEADS = {"mutter": "parent", "mutterkonzern": "parent", "muttergesellscha
                 "eigentümer": "parent", "eigner": "parent", "tochter": "child", "tochterfirma": "child",
                 "tochtergesellschaft": "child"}
 AGE_NOUNS = {"jährige", "jährigen", "jähriger"}  # "der 52-Jährige"
+PRODUCTS = "lexicons/products.json"
 NOT_AFTER = {"in", "im", "aus", "nach", "von", "für", "gegen", "ganz", "über"}
 
 
+@serialisable
 @dataclass
 class EntityInfo:
     id: str
@@ -48,13 +51,20 @@ class EntityInfo:
     sectors: Set[str] = field(default_factory=set)
 
 
-@Language.factory("alias_linker", default_config={"data_dir": "data"})
-def create_alias_linker(nlp: Language, name: str, data_dir: str) -> "AliasLinker":
-    return AliasLinker(data_dir)
+@Language.factory("alias_linker", requires=["doc._.mentions"],
+                  assigns=["doc._.mentions", "doc._.entities", "doc.ents", "doc.spans"])
+def create_alias_linker(nlp: Language, name: str) -> "AliasLinker":
+    return AliasLinker(name)
 
 
-class AliasLinker:
-    def __init__(self, data_dir: str) -> None:
+class AliasLinker(DataComponent):
+    data_files = KB_FILES + (TITLES, PRODUCTS)
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.ranker = RuleRanker()  # trained weights replace it in `from_disk`
+
+    def load(self, data_dir: str) -> None:
         self.kb: KnowledgeBase = load_kb(data_dir)
         industry = self.kb.industry
         self.need_place = set(industry["reference_heads_need_place"])
@@ -64,9 +74,9 @@ class AliasLinker:
         self.titles = TitleLexicon(data_dir)
         self.products: Dict[str, str] = load_lexicon(data_dir, "products.json")["products"]
         self.person_nouns = frozenset(load_lexicon(data_dir, "titles.json")["person_nouns"])
-        self.ranker = RuleRanker()  # trained weights replace it in `from_disk`
 
     def __call__(self, doc: Doc) -> Doc:
+        self.require_data()
         found = mentions(doc)
         aliases = self._find_references(doc, found) + self._family_references(doc, found)
         # a family reference keeps its name part: "AUA" in "die AUA-Mutter" is still a mention of AUA
@@ -88,6 +98,7 @@ class AliasLinker:
                 insort(target.starts, alias.start)
         doc._.mentions = sorted(names + [a for a in aliases if a.entity], key=lambda m: m.start)
         doc._.entities = [_entity_json(doc, e, self.kb) for e in entities]
+        set_spans(doc)
         return doc
 
     # --- finding descriptive references --------------------------------------------
@@ -404,12 +415,14 @@ class AliasLinker:
                                       bool(entity.sectors or kb_sectors))
         return evidence
 
-    # --- the ranker's weights ------------------------------------------------------
-    def to_disk(self, path, exclude=tuple()) -> None:
+    # --- serialisation: the data files (DataComponent) and the ranker's weights ----
+    def to_disk(self, path, *, exclude=()) -> None:
+        super().to_disk(path, exclude=exclude)
         if isinstance(self.ranker, TrainedRanker):
             self.ranker.to_disk(Path(path) / "ranker")
 
-    def from_disk(self, path, exclude=tuple()) -> "AliasLinker":
+    def from_disk(self, path, *, exclude=()) -> "AliasLinker":
+        super().from_disk(path, exclude=exclude)
         if (Path(path) / "ranker" / "cfg").exists():
             self.ranker = TrainedRanker().from_disk(Path(path) / "ranker")
         return self

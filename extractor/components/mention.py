@@ -1,16 +1,47 @@
-"""The Mention record that the components pass along on `doc._.mentions`."""
+"""The Mention record that the components pass along on `doc._.mentions`, and the spans
+the linked mentions become for spaCy's tools (`doc.ents`, `doc.spans`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import FrozenSet, List, Optional
+from dataclasses import dataclass, fields
+from typing import FrozenSet, List, Optional, Type, TypeVar
 
+import srsly
 from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
 
 NAME, COMPOUND, ALIAS, PRONOUN = "name", "compound", "alias", "pronoun"
 ORG_TYPES = ("COMPANY", "ORG")
+MENTIONS, ALIASES = "mentions", "aliases"  # the doc.spans keys
+T = TypeVar("T")
 
 
+def serialisable(cls: Type[T]) -> Type[T]:
+    """Register a dataclass with srsly's msgpack, so that what the components keep on a Doc
+    survives `doc.to_bytes()`, `DocBin(store_user_data=True)` and `nlp.pipe(n_process=...)`
+    (which sends Docs between processes as bytes). Set fields travel as sorted lists."""
+    tag = f"extractor.{cls.__name__}"
+    sets = {f.name: (frozenset if str(f.type).startswith("FrozenSet") else set)
+            for f in fields(cls) if str(f.type).startswith(("FrozenSet", "Set"))}
+
+    def encode(obj, chain=None):
+        if type(obj) is not cls:
+            return obj if chain is None else chain(obj)
+        values = {f.name: getattr(obj, f.name) for f in fields(cls)}
+        return {"__extractor__": tag, **{k: sorted(v) if k in sets else v for k, v in values.items()}}
+
+    def decode(obj, chain=None):
+        if obj.get("__extractor__") != tag:
+            return obj if chain is None else chain(obj)
+        values = {k: sets[k](v) if k in sets else v for k, v in obj.items() if k != "__extractor__"}
+        return cls(**values)
+
+    srsly.msgpack_encoders.register(tag, func=encode)
+    srsly.msgpack_decoders.register(tag, func=decode)
+    return cls
+
+
+@serialisable
 @dataclass
 class Mention:
     start: int  # token indices into the Doc
@@ -45,6 +76,28 @@ def set_extensions() -> None:
     for name, default in (("mentions", None), ("entities", None), ("relations", None)):
         if not Doc.has_extension(name):
             Doc.set_extension(name, default=default)
+    if not Span.has_extension("mention_kind"):
+        Span.set_extension("mention_kind", default=None)
+
+
+def set_spans(doc: Doc) -> None:
+    """The linked mentions as spans, so that displaCy and spaCy's tools see what the
+    extractor found: names and compounds in `doc.ents` (the raw NER is replaced), every
+    mention in `doc.spans["mentions"]`, descriptive references in `doc.spans["aliases"]`.
+    A span's label is its entity's type, `id_` the entity id ("E1"), `kb_id_` the entity's
+    knowledge-base id, `span._.mention_kind` the mention's kind."""
+    entities = {entity["id"]: entity for entity in doc._.entities or []}
+    spans = []
+    for m in doc._.mentions or []:
+        entity = entities.get(m.entity)
+        if entity is None:
+            continue
+        span = Span(doc, m.start, m.end, label=entity["type"], kb_id=entity["kb_id"] or "", span_id=m.entity)
+        span._.mention_kind = m.kind
+        spans.append(span)
+    doc.spans[MENTIONS] = spans
+    doc.spans[ALIASES] = [span for span in spans if span._.mention_kind == ALIAS]
+    doc.ents = filter_spans([span for span in spans if span._.mention_kind in (NAME, COMPOUND)])
 
 
 def mentions(doc: Doc) -> List[Mention]:

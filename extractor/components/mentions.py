@@ -21,6 +21,7 @@ from spacy.tokens import Doc
 from ..kb import KnowledgeBase, fold, load_kb
 from .titles import TitleLexicon
 from .mention import COMPOUND, ORG_TYPES, Mention, mentions
+from .resources import KB_FILES, TITLES, DataComponent
 
 NER_LABELS = {"PER": "PERSON", "PERSON": "PERSON", "LOC": "LOCATION", "LOCATION": "LOCATION", "GPE": "LOCATION",
               "ORG": "ORG", "COMPANY": "COMPANY", "MISC": "MISC", "OTH": "MISC"}
@@ -39,19 +40,28 @@ INSTITUTION_HEADS = ("ministerium", "ministeriums", "präsidium", "präsidiums",
                      "bundespolizei", "staatsanwaltschaft", "bundesagentur", "bundesanstalt")
 # heads that name an institution only with a name glued in front: "Hasso-Plattner-Institut"
 CHAIN_HEADS = ("institut", "instituts", "institutes", "stiftung", "zentrum", "zentrums", "klinikum", "klinikums")
+AMBIGUOUS = "lexicons/ambiguous_names.txt"
 PRIORITY = {"kb": 4, "legal": 3, "title": 2, "apposition": 2, "ner": 1}
 
 
-@Language.factory("entity_mentions", default_config={"data_dir": "data", "fuzzy_cutoff": 90.0})
-def create_entity_mentions(nlp: Language, name: str, data_dir: str, fuzzy_cutoff: float) -> "EntityMentions":
-    return EntityMentions(nlp, data_dir, fuzzy_cutoff)
+@Language.factory("entity_mentions", default_config={"fuzzy_cutoff": 90.0},
+                  requires=["doc.ents"], assigns=["doc._.mentions"])
+def create_entity_mentions(nlp: Language, name: str, fuzzy_cutoff: float) -> "EntityMentions":
+    return EntityMentions(nlp, name, fuzzy_cutoff)
 
 
-class EntityMentions:
-    def __init__(self, nlp: Language, data_dir: str, fuzzy_cutoff: float = 90.0) -> None:
-        self.kb: KnowledgeBase = load_kb(data_dir)
+class EntityMentions(DataComponent):
+    data_files = KB_FILES + (AMBIGUOUS, TITLES)
+
+    def __init__(self, nlp: Language, name: str = "entity_mentions", fuzzy_cutoff: float = 90.0) -> None:
+        super().__init__(name)
+        self.nlp = nlp
         self.fuzzy_cutoff = fuzzy_cutoff
-        self.ambiguous = _read_list(Path(data_dir) / "lexicons" / "ambiguous_names.txt")
+
+    def load(self, data_dir: str) -> None:
+        nlp = self.nlp
+        self.kb: KnowledgeBase = load_kb(data_dir)
+        self.ambiguous = _read_list(Path(data_dir) / AMBIGUOUS)
         self.kb_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         for company in self.kb.companies.values():
             forms = sorted(set(_variants(company.surface_forms())))
@@ -72,6 +82,7 @@ class EntityMentions:
         self.compound_heads: Set[str] = set(self.titles.heads) | self.titles.titles | set(COMPOUND_HEADS)
 
     def __call__(self, doc: Doc) -> Doc:
+        self.require_data()
         candidates = list(self._from_kb(doc)) + list(self._from_legal(doc)) + list(self._from_ner(doc))
         chosen = _resolve_overlaps(candidates)
         chosen += self._persons_after_titles(doc, chosen)

@@ -26,12 +26,14 @@ from spacy.language import Language
 from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
 from spacy.util import registry
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from thinc.api import Model, SparseLinear
 
-from ..relation_types import BINARY_TYPES, RELATION_TYPES, SYMMETRIC_TYPES
+from ..relation_types import BINARY_TYPES, RELATION_TYPES, SYMMETRIC_TYPES, validation_problems
 from .mention import COMPOUND, ORG_TYPES, Mention
 from .relation import add_relation, entity_type, mention_counts, sentence_mentions
 from .relations import Triggers
+from .resources import RELATIONS, TITLES, DataComponent
 from .titles import TitleLexicon
 from ..kb import load_lexicon
 
@@ -116,6 +118,9 @@ class DocContext:
         if sent.start not in self._mentions:
             self._mentions[sent.start] = sentence_mentions(self.doc, sent, ENTITY_TYPES)
         return self._mentions[sent.start]
+
+
+CANDIDATE_GROUPS = ("sent", "cross")
 
 
 def candidate_group(cand: Candidate) -> str:
@@ -276,24 +281,70 @@ def build_relation_model(n_labels: int, length: int = 2 ** 16) -> Model:
     "relation_classifier",
     requires=["doc._.mentions", "doc._.entities", "doc._.relations"],
     assigns=["doc._.relations"],
-    default_config={"data_dir": "data", "length": 2 ** 16},
+    default_config={"length": 2 ** 16},
 )
-def create_relation_classifier(nlp: Language, name: str, data_dir: str, length: int) -> "RelationClassifier":
-    return RelationClassifier(data_dir, length)
+def create_relation_classifier(nlp: Language, name: str, length: int) -> "RelationClassifier":
+    return RelationClassifier(name, length)
 
 
-class RelationClassifier:
-    """Scores candidate pairs; labels, thresholds and weights come from `from_disk`."""
+class ClassifierConfig(BaseModel):
+    """The `cfg` file of a trained classifier, checked when loaded: a misspelt key, a label
+    no relation type has, or a threshold for no label would otherwise pass unnoticed."""
 
-    def __init__(self, data_dir: str, length: int = 2 ** 16) -> None:
-        self.features = FeatureExtractor(data_dir)
+    model_config = ConfigDict(extra="forbid")
+
+    labels: List[str]
+    thresholds: Dict[str, float]
+    length: int = Field(gt=0)
+
+    @field_validator("labels")
+    @classmethod
+    def _known_labels(cls, labels: List[str]) -> List[str]:
+        known = {label for a in ENTITY_TYPES for b in ENTITY_TYPES for label in labels_for((a, b))}
+        unknown = [label for label in labels if label not in known]
+        if unknown:
+            raise ValueError(f"unknown label(s) {unknown} (known: {', '.join(sorted(known))})")
+        return labels
+
+    @field_validator("thresholds")
+    @classmethod
+    def _threshold_keys(cls, thresholds: Dict[str, float], info: ValidationInfo) -> Dict[str, float]:
+        keys = {f"{label}@{group}" for label in info.data.get("labels", []) for group in CANDIDATE_GROUPS}
+        stray = sorted(set(thresholds) - keys)
+        if stray:
+            raise ValueError(f"{stray} name no label@group (groups: {', '.join(CANDIDATE_GROUPS)})")
+        return thresholds
+
+
+def read_config(path: Path) -> ClassifierConfig:
+    """The checked `cfg`; ValueError naming the file and the offending key."""
+    try:
+        return ClassifierConfig(**srsly.read_json(path))
+    except ValidationError as error:
+        raise ValueError(f"{path}: {validation_problems(error)}") from None
+    except (OSError, ValueError, TypeError) as error:
+        raise ValueError(f"{path}: {error}") from None
+
+
+class RelationClassifier(DataComponent):
+    """Scores candidate pairs; the lexicons come from `initialize()` or `from_disk`, labels,
+    thresholds and weights from `from_disk`."""
+
+    data_files = (TITLES, RELATIONS)
+
+    def __init__(self, name: str = "relation_classifier", length: int = 2 ** 16) -> None:
+        super().__init__(name)
         self.length = length
         self.labels: List[str] = []
         self.thresholds: Dict[str, float] = {}
         self.model: Optional[Model] = None
 
+    def load(self, data_dir: str) -> None:
+        self.features = FeatureExtractor(data_dir)
+
     # -- training side ----------------------------------------------------
-    def initialize(self, labels: Iterable[str]) -> None:
+    def new_model(self, labels: Iterable[str]) -> None:
+        """An untrained model for `labels` (training starts each fold afresh)."""
         self.labels = sorted(set(labels))
         self._build_model()
 
@@ -324,6 +375,7 @@ class RelationClassifier:
 
     # -- prediction -------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
+        self.require_data()
         if self.model is None or not self.labels:
             return doc
         if doc._.relations is None:
@@ -369,17 +421,19 @@ class RelationClassifier:
         return {"title": doc[start:end].text, "status": status}
 
     # -- serialisation ----------------------------------------------------
-    def to_disk(self, path, exclude=tuple()) -> None:
+    def to_disk(self, path, *, exclude: Iterable[str] = ()) -> None:
+        """The lexicons (unless `exclude` has "data": training writes the weights alone), cfg, weights."""
+        super().to_disk(path, exclude=exclude)
         path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
         srsly.write_json(path / "cfg", {"labels": self.labels, "thresholds": self.thresholds, "length": self.length})
         if self.model is not None:
             self.model.to_disk(path / "model")
 
-    def from_disk(self, path, exclude=tuple()) -> "RelationClassifier":
+    def from_disk(self, path, *, exclude: Iterable[str] = ()) -> "RelationClassifier":
+        super().from_disk(path, exclude=exclude)
         path = Path(path)
-        cfg = srsly.read_json(path / "cfg")
-        self.labels, self.thresholds, self.length = cfg["labels"], cfg["thresholds"], cfg["length"]
+        cfg = read_config(path / "cfg")
+        self.labels, self.thresholds, self.length = cfg.labels, cfg.thresholds, cfg.length
         self._build_model()
         self.model.from_disk(path / "model")
         return self

@@ -1,6 +1,6 @@
 """Relations between organisations from trigger words and argument patterns per sentence.
 
-Triggers live in data/lexicons/relations.json. Each type has a small argument rule
+Triggers live in extractor/data/lexicons/relations.json. Each type has a small argument rule
 (who is the buyer, who the supplier) built on the prepositions and compounds German
 news uses ("Übernahme von Y durch X", "Lieferung von X-Motoren", "X-Tochter Y").
 Negated or denied statements yield nothing; speculation sets `status: rumoured`.
@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Span, Token
 from ..kb import KnowledgeBase, load_kb, load_lexicon
 from .mention import COMPOUND, Mention
 from .relation import add_relation, entity_type, sentence_mentions
+from .resources import KB_FILES, RELATIONS, DataComponent
 
 GROUP_WORDS = {"beide", "beiden"}
 DENIALS = {"dementiert", "dementierte", "dementieren", "bestreitet", "bestritt", "bestreiten", "verneint", "verneinte"}
@@ -91,13 +92,16 @@ def _prefixes(stems: List[str]) -> Optional["re.Pattern[str]"]:
     return re.compile("|".join(re.escape(s) for s in stems)) if stems else None
 
 
-@Language.factory("relations", default_config={"data_dir": "data"})
-def create_relations(nlp: Language, name: str, data_dir: str) -> "Relations":
-    return Relations(data_dir)
+@Language.factory("relations", requires=["doc._.mentions", "doc._.entities", "token.is_sent_start"],
+                  assigns=["doc._.relations"])
+def create_relations(nlp: Language, name: str) -> "Relations":
+    return Relations(name)
 
 
-class Relations:
-    def __init__(self, data_dir: str) -> None:
+class Relations(DataComponent):
+    data_files = KB_FILES + (RELATIONS,)
+
+    def load(self, data_dir: str) -> None:
         self.kb: KnowledgeBase = load_kb(data_dir)
         self.triggers = Triggers(load_lexicon(data_dir, "relations.json"))
         self.negation = self.triggers.words("negation")
@@ -106,6 +110,7 @@ class Relations:
         self.completed = self.triggers.words("completed")
 
     def __call__(self, doc: Doc) -> Doc:
+        self.require_data()
         if doc._.relations is None:
             doc._.relations = []
         sents = list(doc.sents)

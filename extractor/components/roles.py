@@ -2,7 +2,7 @@
 "Stephen Girsky, Vize-Verwaltungsratschef von GM", "Chef der Allianz, Oliver Bäte",
 "Oliver Bäte wird ab Frühjahr Chef des Allianz-Konzerns" (status incoming).
 
-Titles come from data/lexicons/titles.json; a hyphen chain ending in a title is one
+Titles come from extractor/data/lexicons/titles.json; a hyphen chain ending in a title is one
 title ("Vize-Verwaltungsratschef").
 """
 
@@ -16,6 +16,7 @@ from spacy.tokens import Doc, Span
 from .titles import TitleLexicon
 from .mention import COMPOUND, ORG_TYPES, Mention
 from .relation import add_relation, entity_type, mention_counts, sentence_mentions
+from .resources import TITLES, DataComponent
 
 OF = {"von", "der", "des", "bei", "beim", "vom", "im"}
 DESCRIPTOR_SPAN = 6  # tokens between "des" and the name: "des kanadischen Kaufhof-Eigners Hudson's Bay"
@@ -27,16 +28,20 @@ COPULAS = {"wird": "incoming", "werden": "incoming", "soll": "incoming", "sollen
            "ist": "current", "bleibt": "current", "war": "former", "wurde": "current"}
 
 
-@Language.factory("roles", default_config={"data_dir": "data"})
-def create_roles(nlp: Language, name: str, data_dir: str) -> "Roles":
-    return Roles(data_dir)
+@Language.factory("roles", requires=["doc._.mentions", "doc._.entities", "token.is_sent_start"],
+                  assigns=["doc._.relations"])
+def create_roles(nlp: Language, name: str) -> "Roles":
+    return Roles(name)
 
 
-class Roles:
-    def __init__(self, data_dir: str) -> None:
+class Roles(DataComponent):
+    data_files = (TITLES,)
+
+    def load(self, data_dir: str) -> None:
         self.lexicon = TitleLexicon(data_dir)
 
     def __call__(self, doc: Doc) -> Doc:
+        self.require_data()
         if doc._.relations is None:
             doc._.relations = []
         starts = {m.start: m for m in doc._.mentions or [] if m.entity}

@@ -16,7 +16,7 @@ END_PUNCT = {".", "!", "?", "…", "?!", "!?", "..."}
 CLOSING = {'"', "“", "”", "»", "«", "'", "’", ")", "]"}
 
 
-@Language.factory("news_sentencizer")
+@Language.factory("news_sentencizer", assigns=["token.is_sent_start"])
 def create_news_sentencizer(nlp: Language, name: str) -> "NewsSentencizer":
     return NewsSentencizer()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import List, Tuple
 
 from spacy.tokens import Doc, Span, Token
@@ -43,8 +44,9 @@ class TitleLexicon:
 
     def _in_title(self, doc: Doc, i: int) -> bool:
         """A chain part that is not an organisation name ("Vize" yes, "GM" no)."""
-        org_tokens = doc.user_data.get("org_tokens")
+        org_tokens = doc.user_data.get("org_tokens")  # sorted token indices: user_data takes no sets
         if org_tokens is None:
-            org_tokens = {j for m in mentions(doc) if m.type in ORG_TYPES for j in range(m.start, m.end)}
+            org_tokens = sorted({j for m in mentions(doc) if m.type in ORG_TYPES for j in range(m.start, m.end)})
             doc.user_data["org_tokens"] = org_tokens
-        return i not in org_tokens
+        k = bisect_left(org_tokens, i)
+        return k == len(org_tokens) or org_tokens[k] != i

@@ -2,7 +2,7 @@
 
 The pipeline is German-only: an English or French article would only produce
 noise. Function words are the cheapest reliable signal for whole articles (a
-few dozen per language, stored in `data/lang/<code>.txt`), need no model
+few dozen per language, stored in `extractor/data/lang/<code>.txt`), need no model
 download and cost well under a millisecond per article. Short texts (tweets,
 headlines) carry too little signal and are reported as undecidable.
 """
@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from functools import lru_cache
-from pathlib import Path
 
-LANG_DIR = Path(__file__).resolve().parents[2] / "data" / "lang"
+from ..paths import data_path
+
+LANG_DIR = data_path("lang")
 MAX_CHARS = 2000  # the start of an article is enough, and keeps it fast
 MIN_WORDS = 20  # fewer words than this: undecidable
 MIN_HITS = 4.0  # stopword evidence the winner needs

@@ -30,7 +30,7 @@ from thinc.api import Adam
 from ..components.alias_ranker import Candidate, RuleRanker, TrainedRanker
 from ..components.relation_classifier import featurize, sigmoid
 from ..evaluate import AliasOracle
-from ..pipeline import BUNDLED_MODEL, DATA_DIR, load_pipeline
+from ..pipeline import BUNDLED_MODEL, load_pipeline
 from .relations import fold_of, training_paths
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -132,7 +132,7 @@ def choose_threshold(points: Sequence[Tuple[float, bool]], min_precision: float)
 
 def run(gold: Sequence[Path], model: Optional[str], out: Path, epochs: int, min_precision: float,
         limit: Optional[int] = None) -> Path:
-    nlp = load_pipeline(model, DATA_DIR)
+    nlp = load_pipeline(model)
     references = build_references(nlp, training_paths(gold), limit)
     reachable = sum(any(r.correct) for r in references)
     print(f"aliases: {len(references)} organisation references, {reachable} with the right organisation "

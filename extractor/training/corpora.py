@@ -20,8 +20,10 @@ from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
+from ..paths import data_path
+
 Span3 = Tuple[int, int, str]
-KB_FILE = Path(__file__).resolve().parents[2] / "data" / "kb" / "companies.jsonl"
+KB_FILE = data_path("kb", "companies.jsonl")
 
 SMARTDATA_LABELS = {
     "ORGANIZATION_COMPANY": "COMPANY",

@@ -31,7 +31,8 @@ from ..components.relation_classifier import (DocContext, RelationClassifier, ca
 from ..relation_types import SYMMETRIC_TYPES
 from ..components.relation import entity_type
 from ..evaluate import RelationOracle
-from ..pipeline import BUNDLED_MODEL, CLASSIFIER, DATA_DIR, load_pipeline
+from ..components.resources import DATA
+from ..pipeline import BUNDLED_MODEL, CLASSIFIER, load_pipeline
 
 ROOT = Path(__file__).resolve().parents[2]
 # SmartData train in the full schema, plus what this project annotated (data/training, same guideline)
@@ -104,7 +105,7 @@ def arrays(classifier: RelationClassifier, examples: Sequence[Example]):
 def train_model(classifier: RelationClassifier, labels: Sequence[str], examples: Sequence[Example],
                 epochs: int, seed: int = 0, batch_size: int = 32, learn_rate: float = 0.02,
                 verbose: bool = True) -> None:
-    classifier.initialize(labels)
+    classifier.new_model(labels)
     bags, truth, mask = arrays(classifier, examples)
     optimizer = Adam(learn_rate, L2=1e-6, use_averages=False)
     rng = random.Random(seed)
@@ -238,12 +239,13 @@ def training_paths(gold) -> List[Path]:
 
 
 def run(gold: Sequence[Path], model: Optional[str], out: Path, epochs: int, min_precision: float,
-        limit: Optional[int] = None, data_dir: Path = DATA_DIR, folds: int = 5) -> Path:
+        limit: Optional[int] = None, data_dir: Optional[Path] = None, folds: int = 5) -> Path:
     gold = training_paths(gold)
     nlp = load_pipeline(model, data_dir)
     if CLASSIFIER in nlp.pipe_names:
         nlp.remove_pipe(CLASSIFIER)  # candidates come from the rule components alone
-    classifier = RelationClassifier(str(data_dir))
+    classifier = RelationClassifier()
+    classifier.initialize(data_dir=str(data_dir) if data_dir else None)
     examples = build_examples(nlp, classifier, gold, limit)
     labels = sorted({label for ex in examples for truth in ex.truth for label, v in truth.items() if v})
     print(f"relations: {len(examples)} articles, {sum(len(e.bags) for e in examples)} candidates, "
@@ -254,7 +256,7 @@ def run(gold: Sequence[Path], model: Optional[str], out: Path, epochs: int, min_
     thresholds = choose_thresholds(labels, examples, predictions, min_precision)
     train_model(classifier, labels, examples, epochs)
     classifier.thresholds = thresholds
-    classifier.to_disk(out)
+    classifier.to_disk(out, exclude=[DATA])  # the weights: the pipeline reads the current lexicons
     print(f"relations: saved {out}", file=sys.stderr)
     return out
 

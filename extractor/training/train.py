@@ -87,6 +87,8 @@ def package(best: Path, out: Path, work: Path, limit: Optional[int] = None) -> P
     })
     if limit is not None:
         trained.meta["training_limit"] = limit
+    for key in trained.config["paths"]:  # corpora and vectors of the training machine: no use elsewhere
+        trained.config["paths"][key] = None
     if out.exists():
         shutil.rmtree(out)
     trained.to_disk(out)
