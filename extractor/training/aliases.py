@@ -16,7 +16,6 @@ Never point `--gold` at ../shared/eval.
 
 from __future__ import annotations
 
-import argparse
 import random
 import sys
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ from ..components.alias_ranker import Candidate, RuleRanker, TrainedRanker
 from ..components.relation_classifier import featurize, sigmoid
 from ..evaluate import AliasOracle
 from ..pipeline import BUNDLED_MODEL, load_pipeline
-from .relations import fold_of, training_paths
+from .gold import fold_of, training_main, training_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_GOLD = [ROOT.parent / "shared" / "data" / "smartdata" / "train-full.gold.jsonl"]
@@ -153,19 +152,7 @@ def run(gold: Sequence[Path], model: Optional[str], out: Path, epochs: int, min_
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--gold", type=Path, nargs="+", default=DEFAULT_GOLD)
-    parser.add_argument("--model", default=None, help="base pipeline (default: the bundled model)")
-    parser.add_argument("--out", type=Path, default=BUNDLED_MODEL / LINKER)
-    parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--min-precision", type=float, default=0.8)
-    parser.add_argument("--limit", type=int, default=None, help="read at most N articles (smoke runs)")
-    args = parser.parse_args(argv)
-    for path in args.gold:
-        if not path.exists():
-            parser.error(f"{path} does not exist")
-    run(args.gold, args.model, args.out, args.epochs, args.min_precision, args.limit)
-    return 0
+    return training_main(argv, __doc__, run, DEFAULT_GOLD, BUNDLED_MODEL / LINKER, epochs=10, min_precision=0.8)
 
 
 if __name__ == "__main__":

@@ -14,10 +14,8 @@ all articles. Never point `--gold` at ../shared/eval.
 
 from __future__ import annotations
 
-import argparse
 import random
 import sys
-import zlib
 from collections import defaultdict
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Set, Tuple
@@ -33,6 +31,7 @@ from ..components.relation import entity_type
 from ..evaluate import RelationOracle
 from ..components.resources import DATA
 from ..pipeline import BUNDLED_MODEL, CLASSIFIER, load_pipeline
+from .gold import fold_of, training_main, training_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 # SmartData train in the full schema, plus what this project annotated (data/training, same guideline)
@@ -224,20 +223,6 @@ def relation_key(label: str, a: str, b: str) -> PairKey:
     return (rtype, *sorted((subj, obj))) if rtype in SYMMETRIC_TYPES else (rtype, subj, obj)
 
 
-def fold_of(doc_id: str, folds: int) -> int:
-    """Deterministic fold by id, stable when articles are added."""
-    return zlib.crc32(doc_id.encode("utf-8")) % folds
-
-
-def training_paths(gold) -> List[Path]:
-    """The gold files to train on; evaluation gold (../shared/eval) is refused."""
-    paths = [Path(gold)] if isinstance(gold, (str, Path)) else [Path(g) for g in gold]
-    for path in paths:
-        if "shared/eval" in str(path.resolve()).replace("\\", "/"):
-            raise ValueError(f"{path}: evaluation gold is never training data")
-    return paths
-
-
 def run(gold: Sequence[Path], model: Optional[str], out: Path, epochs: int, min_precision: float,
         limit: Optional[int] = None, data_dir: Optional[Path] = None, folds: int = 5) -> Path:
     gold = training_paths(gold)
@@ -262,20 +247,8 @@ def run(gold: Sequence[Path], model: Optional[str], out: Path, epochs: int, min_
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--gold", type=Path, nargs="+", default=DEFAULT_GOLD,
-                        help="full-schema gold files to train on (default: SmartData train-full and data/training)")
-    parser.add_argument("--model", default=None, help="base pipeline (default: the bundled model)")
-    parser.add_argument("--out", type=Path, default=BUNDLED_MODEL / "relation_classifier")
-    parser.add_argument("--epochs", type=int, default=6)
-    parser.add_argument("--min-precision", type=float, default=0.7)
-    parser.add_argument("--limit", type=int, default=None, help="read at most N articles (smoke runs)")
-    args = parser.parse_args(argv)
-    for path in args.gold:
-        if not path.exists():
-            parser.error(f"{path} does not exist")
-    run(args.gold, args.model, args.out, args.epochs, args.min_precision, args.limit)
-    return 0
+    return training_main(argv, __doc__, run, DEFAULT_GOLD, BUNDLED_MODEL / "relation_classifier", epochs=6,
+                         min_precision=0.7)
 
 
 if __name__ == "__main__":
