@@ -654,17 +654,25 @@ def format_report(report: Report) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-class RelationOracle:
+class _Oracle:
+    """One gold record scored against one predicted record, predicted entities by id: what
+    the training-label oracles share."""
+
+    def __init__(self, gold: Dict[str, Any], pred: Dict[str, Any]) -> None:
+        self._doc = _Doc(gold, pred, Report())
+        self._by_id = {str(e.get("id")): i for i, e in enumerate(self._doc.pred_raw)}
+
+
+class RelationOracle(_Oracle):
     """Training labels from document-level gold: is a relation between two *predicted*
     entities (by id) a gold relation (True), an optional one (None) or neither (False)?
     Entities are matched exactly as `evaluate` matches them, so the labels a trained
     component learns from agree with the scores it is measured by."""
 
     def __init__(self, gold: Dict[str, Any], pred: Dict[str, Any]) -> None:
-        self._doc = _Doc(gold, pred, Report())
+        super().__init__(gold, pred)
         self._gold = self._doc._gold_relations(gold.get("relations") or [])
         self._optional = self._doc._gold_relations(gold.get("optional_relations") or [])
-        self._by_id = {str(e.get("id")): i for i, e in enumerate(self._doc.pred_raw)}
 
     def __call__(self, rtype: str, subject: str, obj: Optional[str]) -> Optional[bool]:
         subj = self._doc._pred_arg(subject, None, self._by_id)
@@ -679,14 +687,10 @@ class RelationOracle:
         return len(self._gold)
 
 
-class AliasOracle:
+class AliasOracle(_Oracle):
     """Training labels for alias links: does a reference with this text, linked to a
     *predicted* entity (by id), count as a correct alias link in `evaluate`? Entities
     are matched exactly as `evaluate` matches them."""
-
-    def __init__(self, gold: Dict[str, Any], pred: Dict[str, Any]) -> None:
-        self._doc = _Doc(gold, pred, Report())
-        self._by_id = {str(e.get("id")): i for i, e in enumerate(self._doc.pred_raw)}
 
     def __call__(self, entity_id: str, text: str) -> bool:
         g = self._doc.match.get(self._by_id.get(entity_id, -1))

@@ -17,9 +17,10 @@ found fewer correct links out of fold than one that vets the rules' choice.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import srsly
 from thinc.api import Model, SparseLinear
@@ -50,14 +51,19 @@ class RuleRanker:
             return 0
         return 1 + sum(self.WEIGHTS.get(value, 0) for value in cand.evidence.values())
 
-    def choose(self, doc, alias, cands: Sequence[Candidate]):
-        scored = sorted(((self.score(c), c.last, c) for c in cands if self.score(c) > 0),
+    def pick(self, doc, cands: Sequence[Candidate]) -> Optional[Candidate]:
+        """The best-scored candidate; none when nothing fits or two fit alike."""
+        scored = sorted(((score, c.last, c) for c in cands if (score := self.score(c)) > 0),
                         key=lambda x: (x[0], x[1]), reverse=True)
         if not scored:
             return None
         if len(scored) > 1 and scored[0][0] == scored[1][0] and _alike(doc, scored[0][2], scored[1][2]):
             return None
-        return scored[0][2].entity
+        return scored[0][2]
+
+    def choose(self, doc, alias, cands: Sequence[Candidate]):
+        cand = self.pick(doc, cands)
+        return cand.entity if cand is not None else None
 
 
 class TrainedRanker(RuleRanker):
@@ -74,11 +80,10 @@ class TrainedRanker(RuleRanker):
         return sigmoid(self.model.predict(featurize(bags)))[:, 0]
 
     def choose(self, doc, alias, cands: Sequence[Candidate]):
-        chosen = super().choose(doc, alias, cands)
-        if chosen is None:
+        cand = self.pick(doc, cands)
+        if cand is None or self.scores([cand.features])[0] < self.threshold:
             return None
-        cand = next(c for c in cands if c.entity is chosen)
-        return chosen if self.scores([cand.features])[0] >= self.threshold else None
+        return cand.entity
 
     def to_disk(self, path) -> None:
         path = Path(path)
@@ -115,7 +120,8 @@ def candidate_features(evidence: Dict[str, str], entity_type: str, has_kb: bool,
 def _alike(doc, first: Candidate, second: Candidate) -> bool:
     """Two candidates named in one sentence with the same evidence: nothing tells them apart
     ("BMW und Siemens ... die Bayern"), so the reference stays unlinked."""
-    return first.evidence == second.evidence and doc[first.last].sent.start == doc[second.last].sent.start
+    starts = doc.user_data["sentence_starts"]
+    return first.evidence == second.evidence and bisect_right(starts, first.last) == bisect_right(starts, second.last)
 
 
 def _distance_bucket(sentences: int) -> str:

@@ -73,7 +73,6 @@ class AliasLinker(DataComponent):
         self.weak = tuple(industry["weak"])
         self.titles = TitleLexicon(data_dir)
         self.products: Dict[str, str] = load_lexicon(data_dir, "products.json")["products"]
-        self.person_nouns = frozenset(load_lexicon(data_dir, "titles.json")["person_nouns"])
 
     def __call__(self, doc: Doc) -> Doc:
         self.require_data()
@@ -245,8 +244,8 @@ class AliasLinker(DataComponent):
         "der saarländische Innenminister", "der US-Präsident"), an occupation ("den Schauspieler"),
         an age ("der 52-Jährige", "der 50-jährige Konzernchef") or a nationality ("die Russin")."""
         low = token.lower_
-        age_noun = low in AGE_NOUNS and token.i >= 2 and doc[token.i - 1].text == "-" and doc[token.i - 2].like_num
-        titled = self.titles.is_title(token) or low in self.person_nouns
+        age_noun = low in AGE_NOUNS and _after_number(doc, token.i)
+        titled = self.titles.is_title(token) or low in self.titles.person_nouns
         nationality = not titled and not age_noun and self._nationality(token)
         if not (titled or age_noun or nationality):
             return None
@@ -275,7 +274,7 @@ class AliasLinker(DataComponent):
             left = doc[i]
             if left.lower_ in DETERMINERS:
                 return i, aged
-            if left.lower_.startswith("jährig") and i >= 2 and doc[i - 1].text == "-" and doc[i - 2].like_num:
+            if left.lower_.startswith("jährig") and _after_number(doc, i):
                 aged, i = True, i - 3
                 continue
             if not (left.is_lower and left.is_alpha and left.text[-1] in "enrsm"):
@@ -363,9 +362,9 @@ class AliasLinker(DataComponent):
             named_place = entity.type == "ORG" and bool(alias.places & entity.places) and alias.sector is None
             if (entity.type != "COMPANY" and not named_place) or entity.first >= alias.start:
                 continue
-            position = bisect_left(entity.starts, alias.start)
-            if position:
-                before.append((entity.starts[position - 1], entity))
+            last = _last_before(entity, alias.start)
+            if last is not None:
+                before.append((last, entity))
         before.sort(key=lambda x: -x[0])
         sent_starts = doc.user_data["sentence_starts"]
         here = bisect_right(sent_starts, alias.start)
@@ -536,22 +535,29 @@ def _same_title(title: str, word: str) -> bool:
     return word == title or word.endswith(title) or title.endswith(word)
 
 
+def _last_before(entity: EntityInfo, i: int) -> Optional[int]:
+    """Token index of the entity's last mention that starts before token `i`."""
+    position = bisect_left(entity.starts, i)
+    return entity.starts[position - 1] if position else None
+
+
+def _after_number(doc: Doc, i: int) -> bool:
+    """Token `i` is the second part of "52-Jährige" / "50-jährige"."""
+    return i >= 2 and doc[i - 1].text == "-" and doc[i - 2].like_num
+
+
 def _recent_person(doc: Doc, alias: Mention, entities: List[EntityInfo]) -> Optional[EntityInfo]:
     """The person last mentioned before the reference, within the three sentences before it:
     "sagte der 52-Jährige" is whoever spoke last."""
-    sentence_start = doc[alias.start].sent.start
-    window_start = sentence_start
-    for _ in range(3):
-        if window_start == 0:
-            break
-        window_start = doc[window_start - 1].sent.start
+    starts = doc.user_data["sentence_starts"]
+    window_start = starts[max(0, bisect_right(starts, alias.start) - 1 - 3)]
     best: Tuple[int, Optional[EntityInfo]] = (-1, None)
     for entity in entities:
         if entity.type != "PERSON":
             continue
-        position = bisect_left(entity.starts, alias.start)
-        if position and entity.starts[position - 1] >= window_start and entity.starts[position - 1] > best[0]:
-            best = (entity.starts[position - 1], entity)
+        last = _last_before(entity, alias.start)
+        if last is not None and last >= window_start and last > best[0]:
+            best = (last, entity)
     return best[1]
 
 

@@ -18,6 +18,8 @@ class TitleLexicon:
         self.heads = tuple(lexicon["heads"])
         self.excluded = set(lexicon["excluded"])
         self.status = {word: status for status, words in lexicon["status"].items() for word in words}
+        # occupations and offices held at no organisation ("die Kanzlerin"): person references, never roles
+        self.person_nouns = frozenset(lexicon["person_nouns"])
 
     def is_title(self, token: Token) -> bool:
         low = token.lower_

@@ -52,12 +52,14 @@ class RecordingRanker(RuleRanker):
     """Decides as the rules do and keeps every decision's candidates for training."""
 
     def __init__(self) -> None:
-        self.seen: List[Tuple[int, int, List[Candidate]]] = []  # reference start, end, candidates
+        # reference start, end, candidates, index of the one the rules chose
+        self.seen: List[Tuple[int, int, List[Candidate], Optional[int]]] = []
 
     def choose(self, doc, alias, cands: Sequence[Candidate]):
+        chosen = self.pick(doc, cands)
         if cands:
-            self.seen.append((alias.start, alias.end, list(cands)))
-        return super().choose(doc, alias, cands)
+            self.seen.append((alias.start, alias.end, list(cands), cands.index(chosen) if chosen else None))
+        return chosen.entity if chosen is not None else None
 
 
 def build_references(nlp, gold_paths: Sequence[Path], limit: Optional[int] = None) -> List[Reference]:
@@ -73,10 +75,8 @@ def build_references(nlp, gold_paths: Sequence[Path], limit: Optional[int] = Non
             linker.ranker.seen = []
             doc = nlp(record["text"])
             oracle = AliasOracle(record, {"entities": list(doc._.entities or [])})
-            for start, end, cands in linker.ranker.seen:
-                ref = Reference(str(record["id"]), doc[start:end].text)
-                chosen = RuleRanker().choose(doc, None, cands)
-                ref.rule_choice = next((i for i, c in enumerate(cands) if c.entity is chosen), None)
+            for start, end, cands, chosen in linker.ranker.seen:
+                ref = Reference(str(record["id"]), doc[start:end].text, rule_choice=chosen)
                 for cand in cands:
                     ref.bags.append(cand.features)
                     ref.correct.append(oracle(cand.entity.id, ref.text))
