@@ -138,7 +138,41 @@ def test_zb_abbreviation_does_not_split_the_sentence(run):
     assert r["evidence"]["text"] == ZB_TEXT
 
 
+WRAPPED_TEXT = T("Johannes Anschott, derzeit Leiter der\nCommerzbank-Niederlassung in Hamburg, wird zum\n"
+                 "1. April Vorstand der Commerz Real.\nNeue Chefs bei der Postbank\nDie Postbank hat zwei neue Vorstände.")
+
+
+def test_hard_wrapped_line_does_not_split_the_sentence(run):
+    out = run(WRAPPED_TEXT)
+    r = find_relation(out, "role", "Johannes Anschott", "Commerzbank")
+    assert "Commerz Real" in r["evidence"]["text"], r["evidence"]  # one sentence across three lines
+    starts = [e["evidence"]["text"] for e in out["relations"]]
+    assert not any("Postbank" in t and "Anschott" in t for t in starts)  # the headline after it stays apart
+
+
 # --- mentions ------------------------------------------------------------------------------
+
+SHORT_AND_FULL_NAMES = T("Youzu kauft Bigpoint. Die Youzu Interactive zahlt 80 Millionen Euro. DB International "
+                         "und DB Projektbau werden verschmolzen, sagte DB. Oracle Deutschland schließt, Oracle spart.")
+
+
+def test_short_name_joins_the_one_full_name_it_begins(run):
+    out = run(SHORT_AND_FULL_NAMES)
+    assert set(mention_texts(entity(out, "Youzu Interactive"))) == {"Youzu", "Youzu Interactive"}, summary(out)
+    names = {e["name"] for e in out["entities"]}
+    assert {"DB International", "DB Projektbau"} <= names, summary(out)  # two full names: "DB" joins neither
+    assert entity(out, "Oracle Deutschland")["id"] != entity(out, "Oracle")["id"], summary(out)
+
+
+DESCRIPTOR_IN_NAME = T("Das IT-Unternehmen Materna GmbH übernimmt DSG Bagdrop. Materna wächst damit weiter.")
+
+
+def test_descriptor_before_a_legal_name_is_not_part_of_the_name(run):
+    out = run(DESCRIPTOR_IN_NAME)
+    materna = entity(out, "Materna GmbH")
+    assert set(mention_texts(materna, "name")) == {"Materna GmbH", "Materna"}, summary(out)
+    assert rel(out, "acquisition") == {("Materna GmbH", "DSG Bagdrop")}, summary(out)
+
 
 COMPOUND_TEXT = T("BMW-Vorstandschef Harald Krüger sprach von einem guten Jahr. Das GM-Management lehnte "
                   "eine Stellungnahme ab. Der Vorstand des Allianz-Konzerns tagte am Montag.")

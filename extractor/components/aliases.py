@@ -82,7 +82,7 @@ class AliasLinker(DataComponent):
         covered = {i for alias in aliases for i in range(alias.start, alias.end)
                    if not alias.family or i in (alias.start, alias.end - 1)}
         names = [m for m in found if not (set(range(m.start, m.end)) & covered)]
-        entities = _cluster(doc, names)
+        entities = _cluster(doc, names, self.kb)
         for entity in entities:
             if entity.type in ORG_TYPES and not entity.kb_id:
                 entity.places |= self._places_in_names(doc, entity)
@@ -437,8 +437,9 @@ def _cue(learned, known, informed: bool) -> str:
     return CONFLICT if informed else "unknown"
 
 
-def _cluster(doc: Doc, names: List[Mention]) -> List[EntityInfo]:
-    """Group name mentions into entities: KB id, folded name, person surnames, genitive -s."""
+def _cluster(doc: Doc, names: List[Mention], kb: KnowledgeBase) -> List[EntityInfo]:
+    """Group name mentions into entities: KB id, folded name, person surnames, genitive -s,
+    short and full organisation names ("ADVA" and "ADVA Optical")."""
     keys: Dict[str, EntityInfo] = {}
     entities: List[EntityInfo] = []
     persons_full: Dict[str, EntityInfo] = {}
@@ -465,8 +466,12 @@ def _cluster(doc: Doc, names: List[Mention]) -> List[EntityInfo]:
             entity = keys.get(key) or new(mention)
             keys[key] = entity
             persons_full.setdefault(text.split()[-1].casefold(), entity)
+    full_names = _full_org_names(doc, ordered, kb)
     for mention in ordered:
         text = mention.text(doc)
+        full = full_names.get(_name_words(text)) if mention.type in ORG_TYPES else None
+        if full is not None:
+            mention.kb_id, mention.type = full.kb_id, full.type
         if mention.kb_id:
             key = "KB:" + mention.kb_id
         elif " " not in text and text.casefold() in persons_full and mention.type != "LOCATION":
@@ -479,7 +484,7 @@ def _cluster(doc: Doc, names: List[Mention]) -> List[EntityInfo]:
                 entity = persons_full[text.casefold()]
                 keys[key] = entity
         else:
-            folded = fold(text)
+            folded = " ".join(_name_words(full.text(doc) if full is not None else text))
             if folded.endswith("s") and (mention.type + ":" + folded[:-1]) in keys:
                 folded = folded[:-1]
             key = abbreviations.get(text) or mention.type + ":" + folded
@@ -506,6 +511,31 @@ def _cluster(doc: Doc, names: List[Mention]) -> List[EntityInfo]:
         for mention in entity.mentions:
             mention.entity = entity.id
     return live
+
+
+def _name_words(text: str) -> Tuple[str, ...]:
+    """A name as folded words, hyphens as spaces: "Rite-Aid" and "Rite Aid" are one name."""
+    return tuple(fold(text).replace("-", " ").split())
+
+
+def _full_org_names(doc: Doc, ordered: List[Mention], kb: KnowledgeBase) -> Dict[Tuple[str, ...], Mention]:
+    """Short organisation name -> the one longer name of the article it begins: "Coeit" ->
+    "Coeit Consulting", "Youzu" -> "Youzu Interactive". Not when two names share the
+    start ("DB International", "DB Projektbau"), when the rest is a place ("Oracle
+    Deutschland" is the subsidiary) or when the short name is a different KB company."""
+    orgs = [m for m in ordered if m.type in ORG_TYPES]
+    longer: Dict[Tuple[str, ...], Dict[Tuple[str, ...], Mention]] = {}
+    words = {id(m): _name_words(m.text(doc)) for m in orgs}
+    for short in orgs:
+        head = words[id(short)]
+        if not head or len("".join(head)) < 3:
+            continue
+        for full in orgs:
+            tail = words[id(full)][len(head):]
+            if words[id(full)][:len(head)] == head and tail and not any(kb.places_named(w.title()) for w in tail) \
+                    and (short.kb_id is None or short.kb_id == full.kb_id):
+                longer.setdefault(head, {})[words[id(full)]] = full
+    return {head: next(iter(fulls.values())) for head, fulls in longer.items() if len(fulls) == 1}
 
 
 def _titled_person(doc: Doc, alias: Mention, entities: List[EntityInfo]) -> Optional[EntityInfo]:

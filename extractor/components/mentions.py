@@ -104,8 +104,29 @@ class EntityMentions(DataComponent):
             if label is None:
                 continue
             start, end = _trim(doc, ent.start, ent.end, self.compound_heads)
+            if label in ORG_TYPES:
+                start = self._past_descriptor(doc, start, end)
             if start < end:
                 yield Mention(start, end, label, source="ner")
+
+    def _past_descriptor(self, doc: Doc, start: int, end: int) -> int:
+        """Where the name starts in a span the NER began at its descriptor: "IT-Unternehmen
+        Materna GmbH", "des Systemhauses Netgo" (the descriptor is an alias, not the name)."""
+        i = start
+        while i + 2 < end and doc[i + 1].text == "-" and not doc[i].whitespace_:
+            i += 2  # the hyphen chain "IT-Unternehmen", "Fußball-Bundesligist"
+        head = doc[i]
+        if i + 1 >= end or not (head.is_alpha and head.text[:1].isupper() and head.text[1:].islower()) \
+                or not doc[i + 1].text[:1].isupper() or self.kb.lookup(doc[start:end].text):
+            return start
+        rest = doc[i + 1:end].text
+        if self.kb.places_named(rest):
+            return start  # "Theater Bremen", "Amtsgericht München": the place belongs to the name
+        alone = any(e.text == rest and NER_LABELS.get(e.label_) in ORG_TYPES for e in doc.ents)
+        legal = doc[end - 1].text in LEGAL_FORM_TOKENS
+        if alone or self._industry_noun(head.text) and (legal or i > start):
+            return i + 1  # the bare name stands alone in the article, or a descriptor precedes a legal name
+        return start
 
     def _from_kb(self, doc: Doc) -> Iterable[Mention]:
         ner_tokens = {i for ent in doc.ents for i in range(ent.start, ent.end)}
@@ -124,6 +145,7 @@ class EntityMentions(DataComponent):
             while start < end - 2 and (doc[start].is_stop or self.kb.adjective_place(doc[start].text)
                                        or self.kb.noun_sectors(doc[start].text)[1]):
                 start += 1
+            start = self._past_descriptor(doc, start, end)
             if not doc[start].is_stop:  # "Das AG Frankfurt" is a court (Amtsgericht), not a company
                 yield Mention(start, end, "COMPANY", source="legal")
 
