@@ -877,6 +877,20 @@ def test_rumoured_acquisition(run, text, buyer, target):
     assert find_relation(out, "acquisition", buyer, target)["attributes"]["status"] == "rumoured"
 
 
+GENERIC_ARGUMENTS = T("Bayer meldet Rekordzahlen. Der Konzern übernimmt den Saatgutriesen Monsanto. "
+                      "Der Chef des Unternehmens, Werner Baumann, zeigte sich zufrieden.")
+GENERIC_WITHOUT_COMPANY = T("Der Konzern übernimmt Monsanto.")
+
+
+def test_bare_generic_reference_is_an_argument_but_no_alias(run):
+    out = run(GENERIC_ARGUMENTS)
+    assert ("Bayer", "Monsanto") in rel(out, "acquisition"), summary(out)
+    assert ("Werner Baumann", "Bayer") in rel(out, "role"), summary(out)
+    texts = {m["text"] for e in out["entities"] for m in e["mentions"]}
+    assert not texts & {"Der Konzern", "des Unternehmens"}, summary(out)  # the guideline's out-of-scope generics
+    assert rel(run(GENERIC_WITHOUT_COMPANY), "acquisition") == set()  # no company named before: nothing to stand for
+
+
 # --- output invariants over every sentence above ---------------------------------------------
 
 @pytest.mark.parametrize("text", ALL_TEXTS, ids=[f"t{n}" for n in range(len(ALL_TEXTS))])
@@ -902,3 +916,4 @@ def test_relation_arguments_exist(run, text):
             assert ids[r["object"]]["name"] == r["object_name"]
         ev = r["evidence"]
         assert text[ev["start"]:ev["end"]] == ev["text"]
+

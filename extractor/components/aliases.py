@@ -21,12 +21,14 @@ from spacy.tokens import Doc, Token
 
 from ..kb import KnowledgeBase, fold, load_kb, load_lexicon
 from .alias_ranker import CONFLICT, Candidate, RuleRanker, TrainedRanker, candidate_features
-from .mention import ALIAS, COMPOUND, NAME, ORG_TYPES, Mention, mentions, serialisable, set_spans
+from .mention import (ALIAS, COMPOUND, GENERIC_REFERENCES, NAME, ORG_TYPES, PRONOUN, Mention, mentions, serialisable,
+                      set_spans)
 from .resources import KB_FILES, TITLES, DataComponent
 from .titles import TitleLexicon
 
 # definite only: "einen Investor" introduces someone new, it does not refer back
 DETERMINERS = {"der", "die", "das", "des", "dem", "den"}
+DEFINITE = DETERMINERS | {"dieser", "diese", "dieses", "diesem", "diesen"}
 INDEFINITE = {"ein", "eine", "eines", "einem", "einen", "einer", "kein", "keine", "keinen", "keinem", "keiner"}
 PLURAL_QUANTIFIERS = {"beide", "beiden", "mehrere", "mehreren", "viele", "vielen", "alle", "allen", "einige",
                       "einigen", "andere", "anderen", "zwei", "drei", "vier", "sämtliche", "zahlreiche", "manche"}
@@ -71,6 +73,7 @@ class AliasLinker(DataComponent):
         self.feminine = tuple(industry["feminine"])
         self.neuter = tuple(industry["neuter"])
         self.weak = tuple(industry["weak"])
+        self.argument_references = frozenset(industry["argument_references"])
         self.titles = TitleLexicon(data_dir)
         self.products: Dict[str, str] = load_lexicon(data_dir, "products.json")["products"]
 
@@ -97,6 +100,7 @@ class AliasLinker(DataComponent):
                 insort(target.starts, alias.start)
         doc._.mentions = sorted(names + [a for a in aliases if a.entity], key=lambda m: m.start)
         doc._.entities = [_entity_json(doc, e, self.kb) for e in entities]
+        doc.user_data[GENERIC_REFERENCES] = _generic_references(doc, doc._.mentions, entities, self.argument_references)
         set_spans(doc)
         return doc
 
@@ -511,6 +515,35 @@ def _cluster(doc: Doc, names: List[Mention], kb: KnowledgeBase) -> List[EntityIn
         for mention in entity.mentions:
             mention.entity = entity.id
     return live
+
+
+def _generic_references(doc: Doc, found: List[Mention], entities: List[EntityInfo],
+                        nouns: frozenset) -> List[Mention]:
+    """ "der Konzern", "das Unternehmen", "die Bank" standing for a company named just before:
+    the first company of the nearest sentence (this one or up to two before) that names one,
+    the subject as a rule; an earlier reference counts for its company. The guideline does
+    not count them as aliases, so they are no output mentions; the relation rules take them
+    as arguments: "Siemens ... Der Konzern übernimmt Mentor", "Chef des Unternehmens, Joe Kaeser"."""
+    types = {e.id: e.type for e in entities}
+    taken = {i for m in found for i in range(m.start, m.end)}
+    named = sorted((m.start, m.entity) for m in found if m.entity and types.get(m.entity) == "COMPANY")
+    sentence_starts = doc.user_data["sentence_starts"]
+    refs: List[Mention] = []
+    for token in doc[1:]:
+        if token.lower_ not in nouns or token.i in taken or doc[token.i - 1].lower_ not in DEFINITE:
+            continue
+        if token.i + 1 in taken:
+            continue  # "der Konzern Siemens": an apposition, the name itself follows
+        k = bisect_right(sentence_starts, token.i) - 1
+        for j in range(k, max(-1, k - 3), -1):
+            end = token.i - 1 if j == k else sentence_starts[j + 1]
+            first = bisect_left(named, (sentence_starts[j], ""))
+            if first < len(named) and named[first][0] < end:
+                refs.append(Mention(token.i - 1, token.i + 1, "COMPANY", kind=PRONOUN, source="generic",
+                                    entity=named[first][1]))
+                insort(named, (token.i - 1, named[first][1]))
+                break
+    return refs
 
 
 def _name_words(text: str) -> Tuple[str, ...]:

@@ -13,6 +13,8 @@ from spacy.util import filter_spans
 NAME, COMPOUND, ALIAS, PRONOUN = "name", "compound", "alias", "pronoun"
 ORG_TYPES = ("COMPANY", "ORG")
 MENTIONS, ALIASES = "mentions", "aliases"  # the doc.spans keys
+# doc.user_data key: bare generic references ("der Konzern") resolved for the relation rules
+GENERIC_REFERENCES = "generic_references"
 T = TypeVar("T")
 
 

@@ -17,7 +17,7 @@ from spacy.tokens import Doc, Span, Token
 
 from ..kb import KnowledgeBase, load_kb, load_lexicon
 from .mention import COMPOUND, Mention
-from .relation import add_relation, entity_type, sentence_mentions
+from .relation import add_relation, entity_type, sentence_mentions, with_references
 from .resources import KB_FILES, RELATIONS, DataComponent
 
 GROUP_WORDS = {"beide", "beiden"}
@@ -122,7 +122,8 @@ class Relations(DataComponent):
             triggered = self.triggers.in_sentence(sent)
             if not triggered:
                 continue
-            orgs = [m for m in sentence_mentions(doc, sent) if not self._is_source(doc, sent, m)]
+            orgs = [m for m in with_references(doc, sent, sentence_mentions(doc, sent))
+                    if not self._is_source(doc, sent, m)]
             group = self._group(doc, sent, sents[n - 1] if n else None)
             nxt = sents[n + 1] if n + 1 < len(sents) else None
             for rtype, rule in RULES:

@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .titles import TitleLexicon
-from .mention import COMPOUND, ORG_TYPES, Mention
+from .mention import COMPOUND, GENERIC_REFERENCES, ORG_TYPES, Mention
 from .relation import add_relation, entity_type, mention_counts, sentence_mentions
 from .resources import TITLES, DataComponent
 
@@ -44,8 +44,9 @@ class Roles(DataComponent):
         self.require_data()
         if doc._.relations is None:
             doc._.relations = []
-        starts = {m.start: m for m in doc._.mentions or [] if m.entity}
-        ends = {m.end: m for m in doc._.mentions or [] if m.entity}
+        linked = [m for m in doc._.mentions or [] if m.entity] + doc.user_data.get(GENERIC_REFERENCES, [])
+        starts = {m.start: m for m in linked}  # "Chef des Konzerns, X": the reference stands for the company
+        ends = {m.end: m for m in linked}
         main = _main_company(doc)  # once per Doc: it counts every mention
         for sent in doc.sents:
             for start, end in self.lexicon.chains(sent):
