@@ -115,7 +115,7 @@ class AliasLinker(DataComponent):
             if token.i in taken or token.i in name_tokens or not (token.text[:1].isupper() or token.text in self.products):
                 continue
             ref = (self._demonym(doc, token) or self._descriptive(doc, token, org_tokens)
-                   or self._person_reference(doc, token))
+                   or self._person_reference(doc, token, org_tokens))
             if ref is not None and not (set(range(ref.start, ref.end)) & taken):
                 refs.append(ref)
                 taken.update(range(ref.start, ref.end))
@@ -243,7 +243,7 @@ class AliasLinker(DataComponent):
             fits = [e for e in entities if e.kb_id and (self.kb.get(e.kb_id).parent == kb_id)]
         return fits[0] if len(fits) == 1 else None
 
-    def _person_reference(self, doc: Doc, token: Token) -> Optional[Mention]:
+    def _person_reference(self, doc: Doc, token: Token, org_tokens: Set[int]) -> Optional[Mention]:
         """A person named by what they are, standing alone: a title ("der Wirtschaftskammerpräsident",
         "der saarländische Innenminister", "der US-Präsident"), an occupation ("den Schauspieler"),
         an age ("der 52-Jährige", "der 50-jährige Konzernchef") or a nationality ("die Russin")."""
@@ -267,8 +267,11 @@ class AliasLinker(DataComponent):
                                 or nxt.lower_ in {"von", "vom", "der", "des", "bei", "beim"}):
             return None  # "der Chef Tim Cook", "der Chef von Apple": not standing alone
         by_recency = age_noun or aged or bool(nationality)
+        # "der SPD-Chef": the title of a named organisation ("der US-Präsident" names a place)
+        prefix = doc[token.i - 2].lower_ if titled and token.i - 2 in org_tokens and doc[token.i - 1].text == "-" \
+            else None
         return Mention(start, token.i + 1, "PERSON", kind=ALIAS, source="alias",
-                       title=low if titled else None, recent=by_recency)
+                       title=low if titled else None, recent=by_recency, prefix=prefix)
 
     def _person_modifiers(self, doc: Doc, start: int) -> Tuple[Optional[int], bool]:
         """Start of the reference at its determiner (None: no definite determiner) and whether an
@@ -573,8 +576,10 @@ def _full_org_names(doc: Doc, ordered: List[Mention], kb: KnowledgeBase) -> Dict
 
 def _titled_person(doc: Doc, alias: Mention, entities: List[EntityInfo]) -> Optional[EntityInfo]:
     """The person the article introduced with the same title before the reference
-    ("Wirtschaftskammerpräsident Christoph Leitl", "Christoph Leitl, der Wirtschaftskammerpräsident");
-    none, or two different ones, leave it unlinked."""
+    ("Wirtschaftskammerpräsident Christoph Leitl", "Christoph Leitl, der Wirtschaftskammerpräsident"),
+    or, for a title of a named organisation ("der SPD-Chef"), the person introduced with that
+    organisation ("SPD-Vorsitzender Sigmar Gabriel", "Sigmar Gabriel (SPD)"); none, or two
+    different ones, leave it unlinked."""
     found = set()
     for entity in entities:
         if entity.type != "PERSON":
@@ -582,9 +587,10 @@ def _titled_person(doc: Doc, alias: Mention, entities: List[EntityInfo]) -> Opti
         for m in entity.mentions:
             if m.start >= alias.start:
                 continue
-            near = [doc[i].lower_ for i in range(max(0, m.start - 2), m.start)]
+            near = [doc[i].lower_ for i in range(max(0, m.start - 3), m.start)]
             near += [doc[i].lower_ for i in range(m.end, min(len(doc), m.end + 3))]
-            if any(_same_title(alias.title, word) for word in near):
+            if alias.prefix is not None and alias.prefix in near or \
+                    alias.prefix is None and any(_same_title(alias.title, word) for word in near):
                 found.add(entity.id)
     if len(found) != 1:
         return None

@@ -62,6 +62,7 @@ class Mention:
     recent: bool = False  # a person reference that means the person last named: "der 52-Jährige"
     owner: Optional[str] = None  # kb id of the maker a product prefix names: "der Android-Hersteller"
     family: Optional[str] = None  # "parent:<kb id>" / "child:<kb id>": "die AUA-Mutter", "die VW-Tochter"
+    prefix: Optional[str] = None  # the organisation a title reference names: "spd" in "der SPD-Chef"
 
     def span(self, doc: Doc) -> Span:
         return doc[self.start : self.end]
