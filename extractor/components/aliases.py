@@ -559,19 +559,24 @@ def _full_org_names(doc: Doc, ordered: List[Mention], kb: KnowledgeBase) -> Dict
     "Coeit Consulting", "Youzu" -> "Youzu Interactive". Not when two names share the
     start ("DB International", "DB Projektbau"), when the rest is a place ("Oracle
     Deutschland" is the subsidiary) or when the short name is a different KB company."""
-    orgs = [m for m in ordered if m.type in ORG_TYPES]
-    longer: Dict[Tuple[str, ...], Dict[Tuple[str, ...], Mention]] = {}
-    words = {id(m): _name_words(m.text(doc)) for m in orgs}
-    for short in orgs:
-        head = words[id(short)]
+    names: Dict[Tuple[str, ...], Mention] = {}
+    for m in ordered:
+        if m.type in ORG_TYPES:
+            names.setdefault(_name_words(m.text(doc)), m)
+    by_first: Dict[str, List[Tuple[str, ...]]] = {}
+    for words in names:
+        if words:
+            by_first.setdefault(words[0], []).append(words)
+    out = {}
+    for head, short in names.items():
         if not head or len("".join(head)) < 3:
             continue
-        for full in orgs:
-            tail = words[id(full)][len(head):]
-            if words[id(full)][:len(head)] == head and tail and not any(kb.places_named(w.title()) for w in tail) \
-                    and (short.kb_id is None or short.kb_id == full.kb_id):
-                longer.setdefault(head, {})[words[id(full)]] = full
-    return {head: next(iter(fulls.values())) for head, fulls in longer.items() if len(fulls) == 1}
+        fulls = [words for words in by_first[head[0]] if len(words) > len(head) and words[:len(head)] == head
+                 and not any(kb.places_named(w.title()) for w in words[len(head):])
+                 and (short.kb_id is None or short.kb_id == names[words].kb_id)]
+        if len(fulls) == 1:
+            out[head] = names[fulls[0]]
+    return out
 
 
 def _titled_person(doc: Doc, alias: Mention, entities: List[EntityInfo]) -> Optional[EntityInfo]:

@@ -99,17 +99,18 @@ class EntityMentions(DataComponent):
 
     # --- proposals ------------------------------------------------------------
     def _from_ner(self, doc: Doc) -> Iterable[Mention]:
+        org_names = _ner_org_names(doc)
         for ent in doc.ents:
             label = NER_LABELS.get(ent.label_)
             if label is None:
                 continue
             start, end = _trim(doc, ent.start, ent.end, self.compound_heads)
             if label in ORG_TYPES:
-                start = self._past_descriptor(doc, start, end)
+                start = self._past_descriptor(doc, start, end, org_names)
             if start < end:
                 yield Mention(start, end, label, source="ner")
 
-    def _past_descriptor(self, doc: Doc, start: int, end: int) -> int:
+    def _past_descriptor(self, doc: Doc, start: int, end: int, org_names: Set[str]) -> int:
         """Where the name starts in a span the NER began at its descriptor: "IT-Unternehmen
         Materna GmbH", "des Systemhauses Netgo" (the descriptor is an alias, not the name)."""
         i = start
@@ -122,7 +123,7 @@ class EntityMentions(DataComponent):
         rest = doc[i + 1:end].text
         if self.kb.places_named(rest):
             return start  # "Theater Bremen", "Amtsgericht München": the place belongs to the name
-        alone = any(e.text == rest and NER_LABELS.get(e.label_) in ORG_TYPES for e in doc.ents)
+        alone = rest in org_names
         legal = doc[end - 1].text in LEGAL_FORM_TOKENS
         if alone or self._industry_noun(head.text) and (legal or i > start):
             return i + 1  # the bare name stands alone in the article, or a descriptor precedes a legal name
@@ -140,12 +141,13 @@ class EntityMentions(DataComponent):
             yield Mention(start, end, self.kb.companies[kb_id].type, kb_id=kb_id, source="kb")
 
     def _from_legal(self, doc: Doc) -> Iterable[Mention]:
+        org_names = _ner_org_names(doc)
         for _, start, end in self.legal_matcher(doc):
             # "Der Ulmer Maschinenbauer Müller GmbH": articles, place adjectives and industry nouns are not the name
             while start < end - 2 and (doc[start].is_stop or self.kb.adjective_place(doc[start].text)
                                        or self.kb.noun_sectors(doc[start].text)[1]):
                 start += 1
-            start = self._past_descriptor(doc, start, end)
+            start = self._past_descriptor(doc, start, end, org_names)
             if not doc[start].is_stop:  # "Das AG Frankfurt" is a court (Amtsgericht), not a company
                 yield Mention(start, end, "COMPANY", source="legal")
 
@@ -221,6 +223,11 @@ class EntityMentions(DataComponent):
             return None
         match = process.extractOne(key, self._fold_choices, scorer=fuzz.ratio, score_cutoff=self.fuzzy_cutoff)
         return self.kb.folded_names()[match[0]] if match else None
+
+
+def _ner_org_names(doc: Doc) -> Set[str]:
+    """The texts the NER tagged as organisations: a bare name that also stands alone."""
+    return {ent.text for ent in doc.ents if NER_LABELS.get(ent.label_) in ORG_TYPES}
 
 
 def _institutions(doc: Doc, chosen: List[Mention]) -> List[Mention]:
