@@ -3,7 +3,8 @@
 Exit status: 0 when every record was processed, 1 when some were rejected or
 failed in the pipeline (output line with "status": "error" and "error"), or
 `--errors fail` stopped the run, or a results or gold file had bad lines; 2 on usage
-errors (bad options, missing inputs, unwritable output, unknown model); 3 when
+errors (bad options, missing inputs, unwritable output, an output another run
+is writing, unknown model); 3 when
 the run failed (an I/O error such as a full disk, a worker process that died,
 any other unexpected error), with one line naming the cause (`--debug` adds
 the traceback); 130 when interrupted (Ctrl-C, SIGTERM, SIGHUP).
@@ -28,6 +29,7 @@ from . import __version__
 from .io import (
     STDIN,
     AtomicWriter,
+    OutputBusy,
     StdoutWriter,
     commit_all,
     discard_all,
@@ -35,6 +37,7 @@ from .io import (
     iter_inputs,
     iter_json_objects,
     output_dir_error,
+    output_locks,
     output_paths,
     index_row,
     rejected_bytes,
@@ -151,7 +154,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         with _stop_signals_interrupt():
             return args.func(args)
-    except UsageError as err:
+    except (UsageError, OutputBusy) as err:
         _error(str(err))
         return EXIT_USAGE
     except ModelError as err:
@@ -280,6 +283,13 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
         return cmd_extract_folder(args)
     paths = _extract_paths(args)
+    # the companions are named after OUT and the graph's files after GRAPH: their locks cover them
+    with output_locks([p for p in (paths["out"], args.graph) if p and p != STDIN]):
+        return _extract_to_file(args, paths)
+
+
+def _extract_to_file(args: argparse.Namespace, paths: Dict[str, str]) -> int:
+    """The run of `extract -o OUT.jsonl` (or `-o -`), its outputs checked and locked."""
     summary = RunSummary()
     exclude = [p for p in paths.values() if p != STDIN] + ([args.graph] if args.graph else [])
     items = iter_inputs(args.inputs, exclude=exclude)

@@ -41,7 +41,7 @@ from . import __version__
 from .cli import (EXIT_INTERRUPTED, EXIT_REJECTED, FailFast, Marker, RejectedFiles, UsageError, _error,
                   _exit_status, _graph_outputs, _check_graph_path, _check_distinct, _require_inputs, write_results)
 from .graph import GraphBuilder, graph_files
-from .io import STDIN, AtomicWriter, commit_all, discard_all
+from .io import STDIN, AtomicWriter, commit_all, discard_all, output_locks
 from .parallel import analyse_records, load_extractor
 from .parts import (DEFAULT_SHARD_SIZE, REJECTED, REJECTED_INDEX, SUMMARY, PartDone, RunFolder, Shard,
                     file_sha256, iter_shard, manifest_for, manifest_mismatch, plan_shards)
@@ -362,9 +362,17 @@ def _model_version(name: Optional[str]) -> Optional[str]:
 
 
 def cmd_extract_folder(args: argparse.Namespace) -> int:
-    """extract to a folder of parts (see the module's docstring)."""
+    """extract to a folder of parts (see the module's docstring), the folder
+    locked first: a second run into it must not remove the first one's parts."""
     folder = RunFolder(args.output)
-    shards = _plan(args, folder)
+    _check_folder(args, folder)
+    with output_locks([f"{folder.root}{os.sep}"] + ([args.graph] if args.graph else [])):
+        return _extract_folder(args, folder)
+
+
+def _extract_folder(args: argparse.Namespace, folder: RunFolder) -> int:
+    exclude = [str(folder.root)] + list(_graph_outputs(args.graph).values())
+    shards = plan_shards(args.inputs, args.shard_size, exclude=exclude)
     settings = Settings(args.model, args.shard_size, args.max_chars)
     manifest = manifest_for(shards, settings.to_json())
     summary = RunSummary()
@@ -401,7 +409,8 @@ def cmd_extract_folder(args: argparse.Namespace) -> int:
     return _exit_status(summary)
 
 
-def _plan(args: argparse.Namespace, folder: RunFolder) -> List[Shard]:
+def _check_folder(args: argparse.Namespace, folder: RunFolder) -> None:
+    """Usage errors before any work; the folder is created."""
     if STDIN in args.inputs:
         raise UsageError("folder output (-o OUTDIR/) reads files, not stdin: save the input to a file first")
     _require_inputs(args.inputs)
@@ -419,8 +428,6 @@ def _plan(args: argparse.Namespace, folder: RunFolder) -> List[Shard]:
         raise UsageError(f"output: cannot create folder {args.output}: {err.strerror or err}") from None
     if not os.access(folder.root, os.W_OK | os.X_OK):
         raise UsageError(f"output folder {args.output} is not writable")
-    exclude = [str(folder.root)] + list(_graph_outputs(args.graph).values())
-    return plan_shards(args.inputs, args.shard_size, exclude=exclude)
 
 
 def _inside(path: str, root: Path) -> bool:

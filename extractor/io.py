@@ -29,12 +29,17 @@ import os
 import stat
 import sys
 import tempfile
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, BinaryIO, Callable, Dict, Iterable, Iterator, List, Optional, Union
 
 import orjson
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock, outputs are not locked
+    fcntl = None  # type: ignore[assignment]
 
 from .records import KNOWN_KEYS, Record, Rejected, Skipped
 
@@ -839,6 +844,80 @@ def output_dir_error(path: str) -> Optional[str]:
     return None
 
 
+class OutputBusy(Exception):
+    """Another run holds the lock of an output this run would write (a usage error, exit 2)."""
+
+
+def lock_path(output: Union[str, Path]) -> Path:
+    """The lock file of an output: hidden (readers and walks skip it) and beside
+    the file, or inside a folder output."""
+    path = Path(output)
+    if str(output).endswith(("/", os.sep)) or path.is_dir():
+        return path / ".extractor.lock"
+    return path.with_name(f".{path.name}.lock")
+
+
+@contextmanager
+def output_locks(outputs: Iterable[Union[str, Path]]) -> Iterator[None]:
+    """Hold an exclusive lock on each output while the run writes, so that a
+    second run on the same output fails at once (OutputBusy) instead of
+    replacing or deleting the first run's files."""
+    locks = {lock_path(p): str(p) for p in outputs}
+    with ExitStack() as stack:
+        for path in sorted(locks):
+            stack.enter_context(_held(path, locks[path]))
+        yield
+
+
+@contextmanager
+def _held(path: Path, output: str) -> Iterator[None]:
+    """An flock on `path`: the kernel drops it when the process ends, even by
+    kill -9, so a lock file left behind blocks nobody. The file is removed
+    while still locked; a run that opened it just before checks, once it holds
+    the lock, that the name still leads to the file it locked (else it takes
+    the new one), so two runs never both hold the lock."""
+    if fcntl is None:
+        yield
+        return
+    fd = _acquire(path, output)
+    try:
+        yield
+    finally:
+        if _names(fd, path):
+            _remove_if_present(str(path))
+        os.close(fd)
+
+
+def _acquire(path: Path, output: str) -> int:
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            os.close(fd)
+            pid = f"pid {holder}, " if holder.isdigit() else ""
+            raise OutputBusy(f"output {output} is being written by another run ({pid}lock {path}): "
+                             "wait for it to end, or write elsewhere") from None
+        except BaseException:
+            os.close(fd)
+            raise
+        if _names(fd, path):
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)  # named in the message of a run that finds it locked
+            return fd
+        os.close(fd)  # removed by its holder between our open and our lock: take the new file
+
+
+def _names(fd: int, path: Path) -> bool:
+    """Whether `path` is (still) the file open as `fd`."""
+    try:
+        here, there = os.fstat(fd), os.stat(path)
+    except FileNotFoundError:
+        return False
+    return (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
+
+
 def input_errors(paths: Iterable[str]) -> List[str]:
     """Messages for input paths that do not exist (a usage error, exit 2). A
     broken link does exist: it is read and reported like a broken file."""
@@ -848,6 +927,7 @@ def input_errors(paths: Iterable[str]) -> List[str]:
 __all__ = [
     "AtomicWriter",
     "LineRejected",
+    "OutputBusy",
     "StdoutWriter",
     "commit_all",
     "discard_all",
@@ -858,6 +938,8 @@ __all__ = [
     "iter_json_objects",
     "iter_line_block",
     "line_blocks",
+    "lock_path",
+    "output_locks",
     "iter_stdin",
     "output_dir_error",
     "output_paths",

@@ -466,6 +466,53 @@ def test_signal_stops_the_run_and_its_workers(tmp_path, signum):
         assert list(res.iterdir()) == []
 
 
+def started_run(argv: List[str], written: Path, pattern: str) -> subprocess.Popen:
+    """`extractor ARGV` (stand-in extractor) in the background, once it has written a file `pattern` in `written`."""
+    proc = subprocess.Popen([sys.executable, "-c", FAKE_CLI, *argv], cwd=ROOT, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not list(written.glob(pattern)):
+        assert proc.poll() is None and time.monotonic() < deadline, "the run did not get going"
+        time.sleep(0.05)
+    return proc
+
+
+@pytest.mark.parametrize("output, written, pattern", [("res/out.jsonl", "res", ".out.jsonl.*.tmp"),
+                                                       ("res/", "res", "part-00000.jsonl.gz")])
+def test_a_second_run_on_the_same_output_is_refused(tmp_path, output, written, pattern):
+    """While a run writes OUT.jsonl (or OUTDIR/), another run on it fails at
+    once (exit 2, one line naming the other run and the lock) and leaves the
+    first run's files alone; the lock goes with the run, even with a kill -9."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("flock")
+    source = write_docs(tmp_path / "in.jsonl", 300, "LANGSAM bei BMW:")
+    with source.open("ab") as fh:
+        fh.write(b'{"id": "kaputt", "text": 5}\n')
+    out, folder = f"{tmp_path}/{output}", tmp_path / written  # a Path would drop the folder's trailing slash
+    argv = ["extract", str(source), "-o", out, "-q", "--batch-size", "10", "--shard-size", "50"]
+    first = started_run(argv, folder, pattern)
+    second = fake_cli(["extract", str(write_docs(tmp_path / "other.jsonl", 3)), "-o", out, "-q"])
+    err = second.stderr.decode()
+    assert second.returncode == 2 and err.count("\n") == 1, err
+    assert "being written by another run" in err and f"pid {first.pid}" in err and ".lock" in err, err
+    assert first.poll() is None, "the second run did not fail fast"
+    assert first.wait(timeout=60) == 1, first.stderr.read().decode()
+    first.stderr.close()
+    if output.endswith("/"):
+        results = b"".join(gzip.decompress(p.read_bytes()) for p in sorted(folder.glob("part-*.jsonl.gz")))
+        rejected = folder / "rejected.jsonl"
+    else:
+        results, rejected = Path(out).read_bytes(), folder / "out.rejected.jsonl"
+    assert [orjson.loads(line)["id"] for line in results.splitlines()] == [f"a{i}" for i in range(300)]
+    assert rejected.read_bytes() == b'{"id": "kaputt", "text": 5}\n'
+    assert not list(folder.glob(".*lock"))  # a run that ends removes its lock file
+    killed = started_run(argv, folder, ".*lock")
+    killed.kill()
+    killed.wait()
+    killed.stderr.close()
+    assert list(folder.glob(".*lock"))  # left behind by the kill -9, but unlocked: the next run goes ahead
+    assert fake_cli(argv[:1] + [str(tmp_path / "other.jsonl")] + argv[2:]).returncode == 0
+
+
 def test_extract_with_workers_and_graph(fake, tmp_path):
     pytest.importorskip("networkx")
     out = tmp_path / "out.jsonl"
