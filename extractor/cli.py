@@ -7,7 +7,10 @@ errors (bad options, missing inputs, unwritable output, an output another run
 is writing, unknown model); 3 when
 the run failed (an I/O error such as a full disk, a worker process that died,
 any other unexpected error), with one line naming the cause (`--debug` adds
-the traceback); 130 when interrupted (Ctrl-C, SIGTERM, SIGHUP).
+the traceback); 130 when interrupted (Ctrl-C, SIGTERM, SIGHUP); 141 (128 +
+SIGPIPE, what a shell reports for a process that a closed pipe ended) when the
+reader of stdout went away (`-o - | head`): the run stops quietly, without a
+message, its workers stopped.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from .io import (
     STDIN,
     AtomicWriter,
     OutputBusy,
+    StdoutClosed,
     StdoutWriter,
     commit_all,
     discard_all,
@@ -44,6 +48,7 @@ from .io import (
     split_name,
     too_long,
     walk_files,
+    write_stdout,
 )
 from .parallel import STOP_SIGNALS, ModelError, process_records
 from .parts import DEFAULT_SHARD_SIZE
@@ -52,6 +57,7 @@ from .summary import SKIPPED_LANGUAGE, STATUS_ERROR, RunSummary
 
 GRAPH_EXTS = (".gexf", ".graphml", ".csv")
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_STDOUT_CLOSED = 141  # 128 + SIGPIPE: what a shell reports for a process a closed pipe ended
 
 
 class UsageError(Exception):
@@ -163,6 +169,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     except KeyboardInterrupt as err:
         _error(f"interrupted{f' by {err}' if str(err) else ''}, nothing written")
         return EXIT_INTERRUPTED
+    except StdoutClosed:
+        _detach_stdout()
+        return EXIT_STDOUT_CLOSED
     except Exception as err:  # noqa: BLE001  (a crash must not pass as exit 1, "some records rejected")
         if args.debug:
             traceback.print_exc()
@@ -192,6 +201,16 @@ def _interrupt(signum: int, frame: Any) -> None:
     for other in STOP_SIGNALS:
         signal.signal(other, signal.SIG_IGN)
     raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+def _detach_stdout() -> None:
+    """Point stdout at /dev/null: the reader is gone (`| head`), and Python's
+    flush at exit would otherwise print a BrokenPipeError of its own."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    finally:
+        os.close(devnull)
 
 
 def _error(message: str) -> None:
@@ -648,7 +667,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     else:
         predictions = _predict_gold(args)
     report = evaluate(_objects(args.gold, bad), predictions)
-    print(format_report(report))
+    write_stdout(f"{format_report(report)}\n".encode("utf-8"))
     if args.json:
         with AtomicWriter(args.json) as fh:
             fh.write(orjson.dumps(report_to_dict(report), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
@@ -682,7 +701,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     from .parallel import load_extractor
 
     info = load_extractor(args.model).info()
-    sys.stdout.write(orjson.dumps(info, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE, default=str).decode())
+    write_stdout(orjson.dumps(info, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE, default=str))
     return EXIT_OK
 
 

@@ -703,10 +703,31 @@ class AtomicWriter:
         self._fh = self._raw = None
 
 
+class StdoutClosed(Exception):
+    """The reader of stdout went away (`extractor ... -o - | head`): the run
+    stops, but this is no failure of the extractor (see cli.main)."""
+
+
+@contextmanager
+def _stdout_errors() -> Iterator[None]:
+    try:
+        yield
+    except BrokenPipeError:
+        raise StdoutClosed() from None
+
+
+def write_stdout(data: bytes) -> None:
+    """Bytes to stdout, flushed; a closed pipe raises StdoutClosed."""
+    with _stdout_errors():
+        sys.stdout.flush()  # whatever print() left in the text layer goes first
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+
+
 class StdoutWriter:
     """`-o -`: AtomicWriter's interface over stdout. Lines go out as they come,
     so a consumer of the pipe sees results while the run goes on; there is no
-    file to rename or take back."""
+    file to rename or take back. A reader that goes away raises StdoutClosed."""
 
     def __init__(self) -> None:
         self.count = 0
@@ -719,7 +740,8 @@ class StdoutWriter:
         self.commit()
 
     def write(self, data: bytes) -> None:
-        self._fh.write(data)
+        with _stdout_errors():
+            self._fh.write(data)
 
     def write_jsonl(self, obj: Any) -> None:
         """One JSON object and a newline."""
@@ -727,10 +749,10 @@ class StdoutWriter:
         self.count += 1
 
     def finish(self) -> None:
-        self._fh.flush()
+        with _stdout_errors():
+            self._fh.flush()
 
-    def commit(self) -> None:
-        self._fh.flush()
+    commit = finish
 
     def discard(self) -> None:
         """What went out cannot be taken back."""
@@ -928,6 +950,7 @@ __all__ = [
     "AtomicWriter",
     "LineRejected",
     "OutputBusy",
+    "StdoutClosed",
     "StdoutWriter",
     "commit_all",
     "discard_all",
@@ -949,4 +972,5 @@ __all__ = [
     "splittable",
     "too_long",
     "walk_files",
+    "write_stdout",
 ]

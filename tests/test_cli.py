@@ -336,6 +336,21 @@ def fake_cli(args: List[str], **kwargs: Any) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", FAKE_CLI, *args], cwd=ROOT, capture_output=True, timeout=120, **kwargs)
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_stdout_closed_early_ends_the_run_quietly(tmp_path, workers):
+    """`extractor extract X -o - | head -1`: the reader going away is no crash
+    of the extractor. It stops without a word (no traceback, no "failed"),
+    with 141 as for a process a closed pipe ended (`set -o pipefail` sees it)."""
+    if shutil.which("bash") is None or shutil.which("head") is None:
+        pytest.skip("needs bash and head")
+    source = write_docs(tmp_path / "in.jsonl", 3000)  # about 1 MB of results: more than a pipe holds
+    cli = f"{sys.executable} -c '{FAKE_CLI}' extract {source} -o - --workers {workers}"
+    proc = subprocess.run(["bash", "-c", f"{cli} | head -1; exit ${{PIPESTATUS[0]}}"], cwd=ROOT,
+                          capture_output=True, timeout=120)
+    assert (proc.returncode, proc.stderr.decode()) == (141, "")
+    assert orjson.loads(proc.stdout)["id"] == "a0"
+
+
 def write_docs(path: Path, n: int, text: str = "Artikel über BMW und Siemens.") -> Path:
     docs = ({"id": f"a{i}", "text": f"{text} Nummer {i}.", "lang": "de"} for i in range(n))
     path.write_bytes(b"".join(orjson.dumps(d) + b"\n" for d in docs))
