@@ -52,7 +52,7 @@ from .io import (
 )
 from .parallel import STOP_SIGNALS, ModelError, process_records
 from .parts import DEFAULT_SHARD_SIZE
-from .records import MAX_CHARS, Record, Rejected
+from .records import MAX_CHARS, Record, Rejected, RepeatedIds
 from .summary import SKIPPED_LANGUAGE, STATUS_ERROR, RunSummary
 
 GRAPH_EXTS = (".gexf", ".graphml", ".csv")
@@ -439,7 +439,8 @@ def _exit_status(summary: RunSummary) -> int:
 
 class Marker:
     """The record stream between readers and workers, run in the main process:
-    counts every item, reports and keeps rejections, and marks records that
+    counts every item, reports and keeps rejections, renames a record whose id
+    an earlier one has (see RepeatedIds; with a warning), and marks records that
     are not German (status "skipped_language") or near-duplicates of an
     earlier one (`duplicate_of`) so the workers leave them unanalysed.
 
@@ -450,7 +451,8 @@ class Marker:
     def __init__(self, items: Iterable[Any], summary: RunSummary, rejected: RejectedFiles,
                  fail: bool = False, bar: Any = None, max_chars: int = MAX_CHARS,
                  report: Optional[Callable[[str], None]] = None,
-                 duplicates: Optional[Callable[[Record], Optional[str]]] = None) -> None:
+                 duplicates: Optional[Callable[[Record], Optional[str]]] = None,
+                 ids: Optional[Callable[[str], Optional[str]]] = None) -> None:
         self.items = items
         self.summary = summary
         self.rejected = rejected
@@ -461,11 +463,16 @@ class Marker:
         # the earlier record a German one duplicates: one index over the stream by default; a
         # part of a cluster run gets the answers of the one index its main process keeps
         self.duplicates = duplicates or _duplicate_index()
+        # the new id of a record that repeats an earlier one's: asked for every record, before
+        # `duplicates`; one registry over the stream by default, a cluster part gets the main process's
+        self.ids = ids or RepeatedIds().rename
 
     def __iter__(self) -> Iterator[Record]:
         for item in self.items:
             if isinstance(item, Record):
                 item = too_long(item, self.max_chars) or item
+            if isinstance(item, Record):
+                self.rename(item)
             self.summary.add_item(item)
             if isinstance(item, Record):
                 item.raw = None  # checked: the line need not travel to the workers
@@ -474,6 +481,12 @@ class Marker:
                 yield self.mark(item)
             elif isinstance(item, Rejected):
                 self.reject(item)
+
+    def rename(self, record: Record) -> None:
+        new = self.ids(record.id)
+        if new is not None:
+            record.notes.append(f"duplicate id: {record.id} is an earlier record's id, written as {new}")
+            record.id = new
 
     def reject(self, item: Rejected) -> None:
         location = f"{item.file}:{item.line}" if item.line else item.file

@@ -267,6 +267,40 @@ def test_extract_marks_language_and_duplicates(fake, tmp_path):
     assert (summary["processed"], summary["duplicates"], summary["skipped_by_reason"]) == (2, 1, {"skipped_language": 1})
 
 
+def test_repeated_ids_are_renamed_with_a_warning(fake, tmp_path, monkeypatch, capsys):
+    """A record with an earlier record's id is written as ID#2, ID#3 ... with a
+    warning: with its id kept, a copy would be its own `duplicate_of`, and an
+    article with other text would be left out of the graph (which counts an id
+    once). A folder run renames exactly as a local run, across its parts."""
+    pytest.importorskip("networkx")
+    from extractor import cluster
+
+    monkeypatch.setattr(cluster, "load_extractor", lambda model=None: FakeExtractor(model))
+    story = "Siemens streicht in München Stellen, teilte der Konzern mit. " * 8
+    docs = [{"id": "X", "text": story}, {"id": "X", "text": story}, {"id": "X", "text": "BMW kauft Zulieferer."},
+            {"id": "X#2", "text": "Lufthansa fliegt."}]
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"".join(orjson.dumps({**d, "lang": "de"}) + b"\n" for d in docs))
+    out = tmp_path / "out.jsonl"
+    assert main(["extract", str(source), "-o", str(out), "--graph", str(tmp_path / "g.graphml"), "-q"]) == 0
+    results = lines(out)
+    assert [(r["id"], r.get("duplicate_of")) for r in results] == [("X", None), ("X#2", "X"), ("X#3", None),
+                                                                   ("X#2#2", None)]
+    err = capsys.readouterr().err
+    assert f"{source}:2: warning: duplicate id: X is an earlier record's id, written as X#2" in err
+    assert err.count("warning: duplicate id") == 3
+    summary = orjson.loads((tmp_path / "out.summary.json").read_bytes())
+    assert (summary["processed"], summary["duplicates"], summary["warnings_by_reason"]) == (3, 1, {"duplicate id": 3})
+    import networkx as nx
+
+    graph = nx.read_graphml(tmp_path / "g.graphml")
+    assert {d["label"]: d["articles"] for _, d in graph.nodes(data=True)} == {"Siemens": 1, "BMW": 1, "Lufthansa": 1}
+    folder = tmp_path / "parts"
+    assert main(["extract", str(source), "-o", f"{folder}/", "--shard-size", "1", "-q"]) == 0
+    parts = sorted(folder.glob("part-*.jsonl.gz"))
+    assert len(parts) == 4 and b"".join(gzip.decompress(p.read_bytes()) for p in parts) == out.read_bytes()
+
+
 def test_extract_stdin(fake, tmp_path, monkeypatch):
     import io
 
