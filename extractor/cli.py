@@ -50,7 +50,7 @@ from .io import (
     walk_files,
     write_stdout,
 )
-from .parallel import STOP_SIGNALS, ModelError, process_records
+from .parallel import STOP_SIGNALS, ModelError, WorkersKeepDying, process_records
 from .parts import DEFAULT_SHARD_SIZE
 from .records import MAX_CHARS, Record, Rejected, RepeatedIds
 from .summary import SKIPPED_LANGUAGE, STATUS_ERROR, RunSummary
@@ -220,7 +220,9 @@ def _error(message: str) -> None:
 def failure_cause(err: BaseException) -> str:
     """One line saying what failed: for an I/O error the file and the system's
     reason ("out.jsonl: No space left on device"), not the exception's repr."""
-    if isinstance(err, BrokenProcessPool):
+    if isinstance(err, WorkersKeepDying):
+        cause = str(err)
+    elif isinstance(err, BrokenProcessPool):
         cause = f"a worker process died ({err})"
     elif isinstance(err, OSError) and err.strerror:
         cause = f"{err.filename}: {err.strerror}" if err.filename else err.strerror
@@ -321,7 +323,7 @@ def _extract_to_file(args: argparse.Namespace, paths: Dict[str, str]) -> int:
     try:
         records = Marker(items, summary, rejected, fail=args.errors == "fail", bar=bar, max_chars=args.max_chars)
         # closed on any way out, so the workers stop before the cleanup, not at garbage collection
-        with closing(process_records(records, args.model, args.workers, args.batch_size)) as results:
+        with closing(process_records(records, args.model, args.workers, args.batch_size, records.report)) as results:
             write_results(results, out, summary, builder, records.report, fail=args.errors == "fail",
                           tick=bar.update if bar is not None else None)
         _close(bar)
