@@ -31,7 +31,6 @@ import time
 import uuid
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
-from itertools import count
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
@@ -41,8 +40,9 @@ from . import __version__
 from .cli import (EXIT_INTERRUPTED, EXIT_REJECTED, FailFast, Marker, RejectedFiles, UsageError, _error,
                   _exit_status, _graph_outputs, _check_graph_path, _check_distinct, _require_inputs, write_results)
 from .graph import GraphBuilder, graph_files
-from .io import STDIN, AtomicWriter, commit_all, discard_all
+from .io import STDIN, AtomicWriter, commit_all, discard_all, output_locks
 from .parallel import analyse_records, load_extractor
+from .records import RepeatedIds
 from .parts import (DEFAULT_SHARD_SIZE, REJECTED, REJECTED_INDEX, SUMMARY, PartDone, RunFolder, Shard,
                     file_sha256, iter_shard, manifest_for, manifest_mismatch, plan_shards)
 from .summary import RunSummary
@@ -70,7 +70,8 @@ class PartJob:
     max_chars: int
     batch_size: int
     fail: bool
-    duplicates: Dict[int, str]  # n-th German record of the shard -> the id of the earlier story it copies
+    duplicates: Dict[int, str]  # n-th record of the shard -> the id of the earlier story it copies
+    renames: Dict[int, str]  # n-th record of the shard -> its new id, when an earlier record has its id
 
 
 @dataclass
@@ -85,24 +86,51 @@ class PartReport:
 
 
 def sign_shard(job: SignJob) -> int:
-    """Pass 1: the fingerprints of the shard's German records, in order, to
-    `part-NNNNN.sig`. The records are marked as in pass 3 (same checks, same
-    order), so the n-th fingerprint here is the n-th German record there."""
-    from .sources.dedup import NearDuplicateIndex
-
-    index = NearDuplicateIndex()
-    prints: List[Tuple[str, Any]] = []
-
-    def remember(record: Any) -> None:
-        prints.append((record.id, index.fingerprint(record.text)))
-
+    """Pass 1: for every record of the shard, in order, its id and the
+    fingerprint of its text (None when it is not checked for duplicates: not
+    German, empty), to `part-NNNNN.sig`. The records are marked as in pass 3
+    (same checks, same order), so the n-th row here is the n-th record there."""
+    recorder = _Recorder()
     marker = Marker(iter_shard(job.shard), RunSummary(), RejectedFiles({}), max_chars=job.max_chars,
-                    report=_ignore, duplicates=remember)
+                    report=_ignore, duplicates=recorder.duplicate, ids=recorder.rename)
     for _ in marker:
         pass
     folder = RunFolder(job.folder)
-    folder.write_pickle(job.shard.number, "sig", prints).commit()
-    return len(prints)
+    folder.write_pickle(job.shard.number, "sig", recorder.rows).commit()
+    return len(recorder.rows)
+
+
+class _Recorder:
+    """Pass 1's side of the run-wide checks (ids, duplicates): it notes what
+    pass 2 must check and answers nothing (Marker asks for a record's id first,
+    then, for a German one, for its duplicate)."""
+
+    def __init__(self) -> None:
+        from .sources.dedup import NearDuplicateIndex
+
+        self.index = NearDuplicateIndex()  # only its fingerprint(): nothing is remembered
+        self.rows: List[List[Any]] = []
+
+    def rename(self, record_id: str) -> None:
+        self.rows.append([record_id, None])
+
+    def duplicate(self, record: Any) -> None:
+        self.rows[-1][1] = self.index.fingerprint(record.text)
+
+
+class _Answers:
+    """Pass 3's side: pass 2's answers for the shard, by the record's place in it."""
+
+    def __init__(self, job: PartJob) -> None:
+        self.job = job
+        self.nth = -1
+
+    def rename(self, record_id: str) -> Optional[str]:
+        self.nth += 1
+        return self.job.renames.get(self.nth)
+
+    def duplicate(self, record: Any) -> Optional[str]:
+        return self.job.duplicates.get(self.nth)
 
 
 def write_part(extractor: Any, job: PartJob) -> PartReport:
@@ -116,10 +144,10 @@ def write_part(extractor: Any, job: PartJob) -> PartReport:
     out = AtomicWriter(folder.part(number), durable=True)
     writers: List[Any] = rejected.writers()
     builder = GraphBuilder()
-    copies = count()
+    answers = _Answers(job)
     try:
         records = Marker(iter_shard(job.shard), summary, rejected, fail=job.fail, max_chars=job.max_chars,
-                         report=messages.append, duplicates=lambda record: job.duplicates.get(next(copies)))
+                         report=messages.append, duplicates=answers.duplicate, ids=answers.rename)
         write_results(analyse_records(extractor, records, job.batch_size), out, summary, builder,
                       messages.append, fail=job.fail)
         writers.append(folder.write_pickle(number, "graph", builder))
@@ -362,9 +390,17 @@ def _model_version(name: Optional[str]) -> Optional[str]:
 
 
 def cmd_extract_folder(args: argparse.Namespace) -> int:
-    """extract to a folder of parts (see the module's docstring)."""
+    """extract to a folder of parts (see the module's docstring), the folder
+    locked first: a second run into it must not remove the first one's parts."""
     folder = RunFolder(args.output)
-    shards = _plan(args, folder)
+    _check_folder(args, folder)
+    with output_locks([f"{folder.root}{os.sep}"] + ([args.graph] if args.graph else [])):
+        return _extract_folder(args, folder)
+
+
+def _extract_folder(args: argparse.Namespace, folder: RunFolder) -> int:
+    exclude = [str(folder.root)] + list(_graph_outputs(args.graph).values())
+    shards = plan_shards(args.inputs, args.shard_size, exclude=exclude)
     settings = Settings(args.model, args.shard_size, args.max_chars)
     manifest = manifest_for(shards, settings.to_json())
     summary = RunSummary()
@@ -401,7 +437,8 @@ def cmd_extract_folder(args: argparse.Namespace) -> int:
     return _exit_status(summary)
 
 
-def _plan(args: argparse.Namespace, folder: RunFolder) -> List[Shard]:
+def _check_folder(args: argparse.Namespace, folder: RunFolder) -> None:
+    """Usage errors before any work; the folder is created."""
     if STDIN in args.inputs:
         raise UsageError("folder output (-o OUTDIR/) reads files, not stdin: save the input to a file first")
     _require_inputs(args.inputs)
@@ -419,8 +456,6 @@ def _plan(args: argparse.Namespace, folder: RunFolder) -> List[Shard]:
         raise UsageError(f"output: cannot create folder {args.output}: {err.strerror or err}") from None
     if not os.access(folder.root, os.W_OK | os.X_OK):
         raise UsageError(f"output folder {args.output} is not writable")
-    exclude = [str(folder.root)] + list(_graph_outputs(args.graph).values())
-    return plan_shards(args.inputs, args.shard_size, exclude=exclude)
 
 
 def _inside(path: str, root: Path) -> bool:
@@ -470,6 +505,7 @@ class _Run:
         self.done = done
         self.resumed = len(done)
         self.index = NearDuplicateIndex()
+        self.ids = RepeatedIds()
         self.pending: Dict[Any, Tuple[str, int]] = {}
         self.signed = {s.number for s in shards if folder.signed(s.number)}
         self.checked = 0  # shards 0..checked-1 went through the duplicate check
@@ -494,17 +530,21 @@ class _Run:
         self.progress.close()
 
     def _check_ready(self) -> None:
-        """Pass 2 over the shards whose fingerprints are in, in shard order."""
+        """Pass 2 over the shards whose fingerprints are in, in shard order:
+        the one id registry and the one duplicate index of a local run."""
         while self.checked < len(self.shards) and self.checked in self.signed:
             number = self.checked
-            duplicates = {}
+            duplicates, renames = {}, {}
             for nth, (record_id, fingerprint) in enumerate(self.folder.read_pickle(number, "sig")):
-                original = self.index.check_fingerprint(record_id, fingerprint)
+                new = self.ids.rename(record_id)
+                if new is not None:
+                    renames[nth] = new
+                original = None if fingerprint is None else self.index.check_fingerprint(new or record_id, fingerprint)
                 if original is not None:
                     duplicates[nth] = original
             if number not in self.done:
                 job = PartJob(self.shards[number], str(self.folder.root), self.args.max_chars,
-                              self.args.batch_size, self.args.errors == "fail", duplicates)
+                              self.args.batch_size, self.args.errors == "fail", duplicates, renames)
                 self.pending[self.executor.extract(job)] = ("part", number)
             self.checked += 1
 

@@ -45,7 +45,7 @@ from .records import Rejected, Skipped
 DEFAULT_SHARD_SIZE = 1000
 STATE_DIR = ".extractor"
 MANIFEST = "manifest.json"
-MANIFEST_FORMAT = 1
+MANIFEST_FORMAT = 2  # 2: a .sig has a row per record (id, fingerprint or None)
 PART_PATTERN = "part-*.jsonl.gz"
 REJECTED, REJECTED_INDEX, SUMMARY = "rejected.jsonl", "rejected.index.jsonl", "summary.json"
 
