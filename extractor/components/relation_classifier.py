@@ -29,13 +29,12 @@ from spacy.util import registry
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from thinc.api import Model, SparseLinear
 
-from ..relation_types import BINARY_TYPES, RELATION_TYPES, SYMMETRIC_TYPES, validation_problems
+from ..relation_types import BINARY_TYPES, RELATION_TYPES, SYMMETRIC_TYPES, load_triggers, validation_problems
 from .mention import COMPOUND, ORG_TYPES, Mention
 from .relation import add_relation, entity_type, mention_counts, sentence_mentions
 from .relations import Triggers
 from .resources import RELATIONS, TITLES, DataComponent
 from .titles import TitleLexicon
-from ..kb import load_lexicon
 
 FUNCTION_WORDS = frozenset({"von", "vom", "bei", "beim", "der", "die", "das", "des", "dem", "den", "im", "am", "für",
                             "zu", "zum", "zur", "und", "als", "mit", "an", "in", "aus", "nach", "seit", "ist", "wird",
@@ -168,8 +167,7 @@ class FeatureExtractor:
 
     def __init__(self, data_dir: str) -> None:
         self.titles = TitleLexicon(data_dir)
-        self.triggers = Triggers({k: v for k, v in load_lexicon(data_dir, "relations.json").items()
-                                  if k in RELATION_TYPES and isinstance(v, dict)})
+        self.triggers = Triggers(load_triggers(Path(data_dir) / RELATIONS))
 
     def __call__(self, doc: Doc, cand: Candidate, context: DocContext) -> List[str]:
         a, b = cand.first, cand.second

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 from itertools import combinations
+from pathlib import Path
 from typing import Dict, List, Optional, Set, Tuple
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from ..kb import KnowledgeBase, load_kb, load_lexicon
+from ..kb import KnowledgeBase, load_kb
+from ..relation_types import load_triggers
 from .mention import COMPOUND, Mention
 from .relation import add_relation, entity_type, sentence_mentions, with_references
 from .resources import KB_FILES, RELATIONS, DataComponent
@@ -107,7 +109,7 @@ class Relations(DataComponent):
 
     def load(self, data_dir: str) -> None:
         self.kb: KnowledgeBase = load_kb(data_dir)
-        self.triggers = Triggers(load_lexicon(data_dir, "relations.json"))
+        self.triggers = Triggers(load_triggers(Path(data_dir) / RELATIONS))
         self.negation = self.triggers.words("negation")
         self.speculation = self.triggers.words("speculation")
         self.planned = self.triggers.words("planned")
