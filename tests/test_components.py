@@ -898,6 +898,53 @@ def test_bare_generic_reference_is_an_argument_but_no_alias(run):
     assert rel(run(GENERIC_WITHOUT_COMPANY), "acquisition") == set()  # no company named before: nothing to stand for
 
 
+# --- media, parties, institutions ------------------------------------------------------------
+
+MEDIA_TEXT = T("Wie die Nachrichtenagentur APA berichtet, übernimmt die OMV den Chemiekonzern Borealis. "
+               "Laut \"Kronen Zeitung\" will die Asfinag mit den ÖBB kooperieren.")
+INSTITUTION_TEXT = T("Die Oesterreichische Nationalbank (OeNB) und die Finanzmarktaufsicht FMA warnen. "
+                     "Die Nationalbank erwartet ein schwächeres Wachstum. Die ESMA und die WKStA prüfen den Fall.")
+PARTY_TEXT = T("SPÖ, ÖVP und FPÖ streiten über das Budget. Laut Neuen Zürcher Zeitung lehnen SVP und "
+               "FDP.Die Liberalen den Vorschlag ab.")
+COMMON_WORD_TEXT = T("Die Zeit drängt, sagte der Vorstand. Die Post ist da. Die Presse berichtete ausführlich. "
+                     "Das ist ein hoher Standard, die Standards sind streng. Er warf einen Blick auf die Welt.")
+KRONES_TEXT = T("Die Aktie der Krones AG stieg. Krones erhöhte die Prognose.")
+
+
+def test_media_quoted_as_source_are_found_but_no_party(run):
+    out = run(MEDIA_TEXT)
+    assert by_kb(out, "apa")["type"] == "COMPANY"
+    assert by_kb(out, "kronen-zeitung")["type"] == "COMPANY"
+    assert by_kb(out, "asfinag")
+    assert rel(out, "acquisition") == {("OMV", "Borealis")}, summary(out)
+    parties = {n for r in out["relations"] for n in (r["subject_name"], r["object_name"])}
+    assert not parties & {"APA", "Kronen Zeitung"}, summary(out)
+
+
+def test_institutions_and_parties_link_to_knowledge_base(run):
+    out = run(INSTITUTION_TEXT)
+    oenb = by_kb(out, "oenb")
+    assert oenb["type"] == "ORG" and "Nationalbank" in mention_texts(oenb)
+    assert by_kb(out, "esma")["type"] == "ORG"
+    assert by_kb(out, "wksta")["type"] == "ORG"
+    out = run(PARTY_TEXT)
+    for kb_id in ["spoe", "oevp", "fpoe", "svp", "fdp-schweiz"]:
+        assert by_kb(out, kb_id)["type"] == "ORG", summary(out)
+    assert by_kb(out, "nzz")["type"] == "COMPANY"
+
+
+def test_common_words_are_no_media_companies(run):
+    """ "Die Zeit drängt", "Die Post ist da", "die Presse berichtete", "ein hoher Standard": generic."""
+    out = run(COMMON_WORD_TEXT)
+    assert [e for e in out["entities"] if e["type"] in {"COMPANY", "ORG"}] == [], summary(out)
+
+
+def test_inflected_form_of_one_name_is_not_taken_from_another(run):
+    """ "Krone" (Kronen Zeitung) + genitive s is "Krones", the name of Krones AG."""
+    out = run(KRONES_TEXT)
+    assert {e["kb_id"] for e in out["entities"]} == {"krones"}, summary(out)
+
+
 # --- output invariants over every sentence above ---------------------------------------------
 
 @pytest.mark.parametrize("text", ALL_TEXTS, ids=[f"t{n}" for n in range(len(ALL_TEXTS))])

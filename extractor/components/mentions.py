@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Iterable, List, Optional, Set, Tuple
+from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from rapidfuzz import fuzz, process
 from spacy.language import Language
@@ -63,8 +63,14 @@ class EntityMentions(DataComponent):
         self.kb: KnowledgeBase = load_kb(data_dir)
         self.ambiguous = _read_list(Path(data_dir) / AMBIGUOUS)
         self.kb_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        owners: Dict[str, Set[str]] = {}
         for company in self.kb.companies.values():
-            forms = sorted(set(_variants(company.surface_forms())))
+            for form in company.surface_forms():
+                owners.setdefault(form, set()).add(company.id)
+        for company in self.kb.companies.values():
+            # an inflected form that is another entry's name is that entry's ("Krone" + s = "Krones")
+            forms = sorted({v for v in _variants(company.surface_forms())
+                            if owners.get(v, {company.id}) >= {company.id}})
             self.kb_matcher.add(company.id, list(nlp.tokenizer.pipe(forms)))
         self.legal_matcher = Matcher(nlp.vocab)
         name_any = {"TEXT": {"REGEX": r"^[A-ZÄÖÜ0-9][\w&+.\-]*$"}}
