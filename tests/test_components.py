@@ -945,6 +945,23 @@ def test_inflected_form_of_one_name_is_not_taken_from_another(run):
     assert {e["kb_id"] for e in out["entities"]} == {"krones"}, summary(out)
 
 
+ROLE_PLURAL_TITLE = T("Die Magazino-Gründer Nikolas Engelhard, Lukas Zanger und Frederik Brantner freuen sich. "
+                      "Die beiden Geschäftsführer der TeDaPro GmbH, Knut Eichholz und Jens Pieper, planen Neues.")
+ROLE_SINGULAR_TITLE_AND_GUEST = T("BMW-Chef Harald Krüger und Angela Merkel trafen sich in Berlin.")
+ROLE_FIELD_OF_THE_POST = T("Am Stand war Hendrik Schütte, Leiter Marketing der Synaxon AG, zu Gast.")
+
+
+def test_plural_title_gives_every_listed_person_the_role(run):
+    out = run(ROLE_PLURAL_TITLE)
+    assert {("Nikolas Engelhard", "Magazino"), ("Lukas Zanger", "Magazino"), ("Frederik Brantner", "Magazino"),
+            ("Knut Eichholz", "TeDaPro GmbH"), ("Jens Pieper", "TeDaPro GmbH")} <= rel(out, "role"), summary(out)
+    assert rel(run(ROLE_SINGULAR_TITLE_AND_GUEST), "role") == {("Harald Krüger", "BMW")}
+
+
+def test_title_with_its_field_before_the_organisation(run):
+    assert ("Hendrik Schütte", "Synaxon AG") in rel(run(ROLE_FIELD_OF_THE_POST), "role"), summary(run(ROLE_FIELD_OF_THE_POST))
+
+
 # --- output invariants over every sentence above ---------------------------------------------
 
 @pytest.mark.parametrize("text", ALL_TEXTS, ids=[f"t{n}" for n in range(len(ALL_TEXTS))])
