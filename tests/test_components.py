@@ -156,6 +156,23 @@ SHORT_AND_FULL_NAMES = T("Youzu kauft Bigpoint. Die Youzu Interactive zahlt 80 M
                          "und DB Projektbau werden verschmolzen, sagte DB. Oracle Deutschland schließt, Oracle spart.")
 
 
+def test_distinctive_last_word_joins_its_full_name():
+    """ "Trumpf Hüttinger" ... "Hüttinger-Chef": the one longer name the word ends; a word two
+    names end, a place or an industry noun joins none."""
+    import spacy
+    from extractor.components.aliases import _full_org_names
+    from extractor.components.mention import Mention
+    from extractor.kb import load_kb
+    from extractor.paths import DATA_DIR
+
+    doc = spacy.blank("de")("Trumpf Hüttinger Hüttinger Sterling Hamburg Kessler Hamburg Hamburg Konzern")
+    names = [Mention(0, 2, "COMPANY"), Mention(2, 3, "COMPANY"), Mention(3, 5, "COMPANY"), Mention(5, 7, "COMPANY"),
+             Mention(7, 8, "COMPANY"), Mention(8, 9, "COMPANY")]
+    full = _full_org_names(doc, names, load_kb(str(DATA_DIR)))
+    assert full[("hüttinger",)].start == 0
+    assert ("hamburg",) not in full and ("konzern",) not in full
+
+
 def test_short_name_joins_the_one_full_name_it_begins(run):
     out = run(SHORT_AND_FULL_NAMES)
     assert set(mention_texts(entity(out, "Youzu Interactive"))) == {"Youzu", "Youzu Interactive"}, summary(out)

@@ -556,7 +556,8 @@ def _name_words(text: str) -> Tuple[str, ...]:
 
 def _full_org_names(doc: Doc, ordered: List[Mention], kb: KnowledgeBase) -> Dict[Tuple[str, ...], Mention]:
     """Short organisation name -> the one longer name of the article it begins: "Coeit" ->
-    "Coeit Consulting", "Youzu" -> "Youzu Interactive". Not when two names share the
+    "Coeit Consulting", "Youzu" -> "Youzu Interactive"; or, failing that, the one longer name
+    a distinctive word ends: "Hüttinger" -> "Trumpf Hüttinger". Not when two names share the
     start ("DB International", "DB Projektbau"), when the rest is a place ("Oracle
     Deutschland" is the subsidiary) or when the short name is a different KB company."""
     names: Dict[Tuple[str, ...], Mention] = {}
@@ -576,6 +577,12 @@ def _full_org_names(doc: Doc, ordered: List[Mention], kb: KnowledgeBase) -> Dict
                  and (short.kb_id is None or short.kb_id == names[words].kb_id)]
         if len(fulls) == 1:
             out[head] = names[fulls[0]]
+        elif not fulls and len(head) == 1 and short.kb_id is None and not kb.places_named(head[0].title()) \
+                and not kb.noun_sectors(head[0].title())[1]:
+            # the distinctive last word alone: "Hüttinger" for "Trumpf Hüttinger"
+            ends = [words for words in names if len(words) > 1 and words[-1] == head[0]]
+            if len(ends) == 1:
+                out[head] = names[ends[0]]
     return out
 
 
