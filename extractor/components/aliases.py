@@ -37,6 +37,7 @@ FAMILY_HEADS = {"mutter": "parent", "mutterkonzern": "parent", "muttergesellscha
                 "tochtergesellschaft": "child"}
 AGE_NOUNS = {"jährige", "jährigen", "jähriger"}  # "der 52-Jährige"
 PRODUCTS = "lexicons/products.json"
+OFFICES = "lexicons/offices.json"
 NOT_AFTER = {"in", "im", "aus", "nach", "von", "für", "gegen", "ganz", "über"}
 
 
@@ -60,7 +61,7 @@ def create_alias_linker(nlp: Language, name: str) -> "AliasLinker":
 
 
 class AliasLinker(DataComponent):
-    data_files = KB_FILES + (TITLES, PRODUCTS)
+    data_files = KB_FILES + (TITLES, PRODUCTS, OFFICES)
 
     def __init__(self, name: str) -> None:
         super().__init__(name)
@@ -76,6 +77,7 @@ class AliasLinker(DataComponent):
         self.argument_references = frozenset(industry["argument_references"])
         self.titles = TitleLexicon(data_dir)
         self.products: Dict[str, str] = load_lexicon(data_dir, "products.json")["products"]
+        self.office_holders = _office_holders(load_lexicon(data_dir, "offices.json")["holders"])
 
     def __call__(self, doc: Doc) -> Doc:
         self.require_data()
@@ -355,11 +357,20 @@ class AliasLinker(DataComponent):
                     entity.sectors.add(alias.sector)
                 return entity
         if alias.type == "PERSON":
-            titled = _titled_person(doc, alias, entities) if alias.title else None
+            titled = _titled_person(doc, alias, entities) or self._office_holder(doc, alias, entities) \
+                if alias.title else None
             return titled or (_recent_person(doc, alias, entities) if alias.recent else None)
         if alias.family is not None:
             return self._relative(alias, entities)
         return self.ranker.choose(doc, alias, self._org_candidates(doc, alias, entities))
+
+    def _office_holder(self, doc: Doc, alias: Mention, entities: List[EntityInfo]) -> Optional[EntityInfo]:
+        """ "die Kanzlerin" in an article naming Merkel: the one person of the article known to
+        have held the office the reference names (extractor/data/lexicons/offices.json)."""
+        holders = self.office_holders.get(_written_title(doc, alias), set())
+        found = [e for e in entities if e.type == "PERSON" and e.first < alias.start and
+                 {fold(m.text(doc)).split()[-1] for m in e.mentions if m.kind == NAME} & holders]
+        return found[0] if len(found) == 1 else None
 
     def _org_candidates(self, doc: Doc, alias: Mention, entities: List[EntityInfo]) -> List[Candidate]:
         """The organisations named before the reference, most recent first, with their evidence."""
@@ -547,6 +558,23 @@ def _generic_references(doc: Doc, found: List[Mention], entities: List[EntityInf
                 insort(named, (token.i - 1, named[first][1]))
                 break
     return refs
+
+
+def _office_holders(holders: Dict[str, List[str]]) -> Dict[str, Set[str]]:
+    """Office ("us-präsident") -> surnames of those who held it ("obama", "trump", "biden")."""
+    out: Dict[str, Set[str]] = {}
+    for name, offices in holders.items():
+        for office in offices:
+            out.setdefault(office, set()).add(fold(name).split()[-1])
+    return out
+
+
+def _written_title(doc: Doc, alias: Mention) -> str:
+    """The title of a person reference as written, hyphen prefixes included: "us-präsident"."""
+    i = alias.end - 1
+    while i - 2 >= alias.start and doc[i - 1].text == "-" and not doc[i - 2].whitespace_:
+        i -= 2
+    return doc[i:alias.end].text.lower()
 
 
 def _name_words(text: str) -> Tuple[str, ...]:
