@@ -1,29 +1,30 @@
 """`extract -o OUTDIR/`: the run as shards, in this process, in a process pool or on a Dask cluster.
 
-A run to a folder (see parts.py) goes in three passes, each shard a task:
+Each shard is one task on a worker, one pass over its records: read them,
+check and mark them as a local run does (text limit, language), fingerprint
+the German ones (MinHash) and look for duplicates within the shard, analyse
+them with the worker's loaded pipeline (one per worker: a Dask worker plugin,
+or the pool's initializer), and write the part, its rejected lines, its graph
+tables and its fingerprints. The part waits in `.extractor/` until the check.
 
-1. sign (workers): read the shard, check and mark its records as a local run
-   does (text limit, language) and write the MinHash fingerprints of its
-   German records (`.extractor/part-NNNNN.sig`);
-2. check (this process, in shard order): feed the fingerprints to the one
-   near-duplicate index a local run keeps, in input order, so that a copy in
-   shard 9 of a story in shard 2 gets `duplicate_of` exactly as in a local
-   run; only fingerprints travel, the costly signatures are made on the
-   workers, and the index is bounded as in a local run;
-3. extract (workers): read the shard again, analyse it with the worker's
-   loaded pipeline (one per worker: a Dask worker plugin, or the pool's
-   initializer) and write the part, its rejected lines, its graph tables and,
-   last, its done marker.
+The check (this process, in shard order): feed each shard's fingerprints to
+the one near-duplicate index a local run keeps, in input order, so that a copy
+in shard 9 of a story in shard 2 gets `duplicate_of` exactly as in a local
+run; only fingerprints travel, and the index is bounded as in a local run.
+Where the shard's own answers are the check's (a shard without copies of
+earlier shards' stories, nearly all), the part moves into place and is marked
+done; otherwise the part is redone with the check's answers, keeping the
+results of the records whose answer did not change.
 
-Shard k is extracted as soon as shards 0..k are checked. At the end this
-process concatenates the rejected lines, adds up the counts into
-`summary.json` and merges the per-part graph tables into the graph: no step
-holds the records of more than one shard.
+At the end this process concatenates the rejected lines, adds up the counts
+into `summary.json` and merges the per-part graph tables into the graph: no
+step holds the records of more than one shard.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
 import resource
 import sys
@@ -31,9 +32,9 @@ import time
 import uuid
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
-from itertools import count
+from itertools import count, zip_longest
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 
 import orjson
 
@@ -41,13 +42,16 @@ from . import __version__
 from .cli import (EXIT_INTERRUPTED, EXIT_REJECTED, FailFast, Marker, RejectedFiles, UsageError, _error,
                   _exit_status, _graph_outputs, _check_graph_path, _check_distinct, _require_inputs, write_results)
 from .graph import GraphBuilder, graph_files
-from .io import STDIN, AtomicWriter, commit_all, discard_all
-from .parallel import analyse_records, load_extractor
+from .io import STDIN, AtomicWriter, commit_all, discard_all, iter_json_objects
+from .parallel import analyse_records, load_extractor, run_chunk
 from .parts import (DEFAULT_SHARD_SIZE, REJECTED, REJECTED_INDEX, SUMMARY, PartDone, RunFolder, Shard,
                     file_sha256, iter_shard, manifest_for, manifest_mismatch, plan_shards)
 from .summary import RunSummary
 
 PLUGIN_PREFIX = "extractor-pipeline"
+# glibc mallopt() parameters (<malloc.h>) and the values its dynamic thresholds grow to on 64-bit
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+MMAP_THRESHOLD_BYTES = 32 << 20
 PROGRESS_EVERY_S = 5.0  # at most one progress line this often when stderr is no terminal
 CONNECT_TIMEOUT_S = 30
 
@@ -57,20 +61,15 @@ CONNECT_TIMEOUT_S = 30
 
 
 @dataclass(frozen=True)
-class SignJob:
-    shard: Shard
-    folder: str
-    max_chars: int
-
-
-@dataclass(frozen=True)
 class PartJob:
     shard: Shard
     folder: str
     max_chars: int
     batch_size: int
     fail: bool
-    duplicates: Dict[int, str]  # n-th German record of the shard -> the id of the earlier story it copies
+    # None on the first try: duplicates as found within the shard. For a part redone: the main
+    # process's answers, n-th German record of the shard -> the id of the earlier story it copies
+    duplicates: Optional[Dict[int, str]] = None
 
 
 @dataclass
@@ -79,67 +78,99 @@ class PartReport:
 
     done: Optional[PartDone]
     messages: List[str]
+    duplicates: Dict[int, str]  # the answers the part was written with
     stopped: Optional[str] = None  # --errors fail: where it stopped; nothing of the part was written
     worker: str = ""
     peak_rss_mb: float = 0.0
 
 
-def sign_shard(job: SignJob) -> int:
-    """Pass 1: the fingerprints of the shard's German records, in order, to
-    `part-NNNNN.sig`. The records are marked as in pass 3 (same checks, same
-    order), so the n-th fingerprint here is the n-th German record there."""
-    from .sources.dedup import NearDuplicateIndex
+class ShardIndex:
+    """Duplicate answers on a shard's first try: one index over this shard alone,
+    keeping each German record's fingerprint for the main process's check across
+    shards. Only a copy of a story in an earlier shard makes the answers differ
+    from a local run's, and the main process redoes such a part."""
 
-    index = NearDuplicateIndex()
-    prints: List[Tuple[str, Any]] = []
+    def __init__(self) -> None:
+        from .sources.dedup import NearDuplicateIndex
 
-    def remember(record: Any) -> None:
-        prints.append((record.id, index.fingerprint(record.text)))
+        self.index = NearDuplicateIndex()
+        self.prints: List[Tuple[str, Any]] = []
+        self.answers: Dict[int, str] = {}
 
-    marker = Marker(iter_shard(job.shard), RunSummary(), RejectedFiles({}), max_chars=job.max_chars,
-                    report=_ignore, duplicates=remember)
-    for _ in marker:
-        pass
-    folder = RunFolder(job.folder)
-    folder.write_pickle(job.shard.number, "sig", prints).commit()
-    return len(prints)
+    def __call__(self, record: Any) -> Optional[str]:
+        fingerprint = self.index.fingerprint(record.text)
+        answer = self.index.check_fingerprint(record.id, fingerprint)
+        if answer is not None:
+            self.answers[len(self.prints)] = answer
+        self.prints.append((record.id, fingerprint))
+        return answer
+
+
+class GivenAnswers:
+    """Duplicate answers for a part redone: the main process's, by German record."""
+
+    def __init__(self, answers: Dict[int, str]) -> None:
+        self.answers = answers
+        self.nth = count()
+
+    def __call__(self, record: Any) -> Optional[str]:
+        return self.answers.get(next(self.nth))
 
 
 def write_part(extractor: Any, job: PartJob) -> PartReport:
-    """Pass 3: analyse the shard and write its part and companions, the done marker last."""
+    """Read, mark, fingerprint and analyse the shard in one pass and write its part
+    and companions. On the first try the part waits in `.extractor/` beside its
+    fingerprints until the main process has checked them against the earlier
+    shards (it then moves the part into place); a part redone with the main
+    process's answers goes into place with its done marker."""
     folder = RunFolder(job.folder)
     number = job.shard.number
+    first = job.duplicates is None
+    answers = ShardIndex() if first else GivenAnswers(job.duplicates or {})
     summary = RunSummary()
     messages: List[str] = []
     rejected = RejectedFiles({"rejected": str(folder.state_file(number, "rejected.jsonl")),
                               "rejected_index": str(folder.state_file(number, "rejected.index.jsonl"))})
-    out = AtomicWriter(folder.part(number), durable=True)
+    out = AtomicWriter(folder.pending(number) if first else folder.part(number), durable=True)
     writers: List[Any] = rejected.writers()
     builder = GraphBuilder()
-    copies = count()
     try:
         records = Marker(iter_shard(job.shard), summary, rejected, fail=job.fail, max_chars=job.max_chars,
-                         report=messages.append, duplicates=lambda record: job.duplicates.get(next(copies)))
-        write_results(analyse_records(extractor, records, job.batch_size), out, summary, builder,
-                      messages.append, fail=job.fail)
+                         report=messages.append, duplicates=answers)
+        results = (analyse_records(extractor, records, job.batch_size) if first
+                   else redone(extractor, records, folder.pending(number)))
+        write_results(results, out, summary, builder, messages.append, fail=job.fail)
         writers.append(folder.write_pickle(number, "graph", builder))
+        if isinstance(answers, ShardIndex):
+            writers.append(folder.write_pickle(number, "sig", answers.prints))
         kept = {"rejected": rejected.lines.opened, "rejected_index": rejected.index.opened}
         commit_all(writers + [out], rejected.stale())
     except FailFast as stop:
         discard_all(writers + [out])
-        return PartReport(None, messages, stopped=str(stop), **_worker_info())
+        return PartReport(None, messages, answers.answers, stopped=str(stop), **_worker_info())
     except BaseException:
         discard_all(writers + [out])
         raise
-    part = folder.part(number)
-    done = PartDone(number=number, records=out.count, size=part.stat().st_size, sha256=file_sha256(part),
-                    counts=summary.counts(), **kept)
-    folder.write_done(done)
-    return PartReport(done, messages, **_worker_info())
+    done = PartDone(number=number, records=out.count, size=out.path.stat().st_size,
+                    sha256=file_sha256(out.path), counts=summary.counts(), **kept)
+    if not first:
+        folder.write_done(done)
+    return PartReport(done, messages, answers.answers, **_worker_info())
 
 
-def _ignore(message: str) -> None:
-    """Pass 1 reports nothing: pass 3 reports the same records."""
+def redone(extractor: Any, records: Iterable[Any], pending: Path) -> Iterator[Dict[str, Any]]:
+    """The results of a part redone with the main process's answers: a record
+    whose duplicate_of is what the first try gave it keeps that try's result,
+    the others (copies of a story in an earlier shard, and records no longer
+    marked as copies) are marked or analysed anew."""
+    earlier = (line for _, line in iter_json_objects(str(pending)))
+    for record, before in zip_longest(records, earlier):
+        if record is None:
+            return
+        if isinstance(before, dict) and before.get("duplicate_of") == record.duplicate_of:
+            yield before
+        else:
+            yield from run_chunk(extractor, [record], 1)
 
 
 def _worker_info() -> Dict[str, Any]:
@@ -172,9 +203,6 @@ class InProcess:
     def __init__(self, model: Optional[str]) -> None:
         self.extractor = load_extractor(model)
 
-    def sign(self, job: SignJob) -> Future:
-        return _done(sign_shard(job))
-
     def extract(self, job: PartJob) -> Future:
         return _done(write_part(self.extractor, job))
 
@@ -201,9 +229,6 @@ class Pool(InProcess):
 
         self.description = f"{workers} worker processes"
         self.pool = start_pool(model, workers)
-
-    def sign(self, job: SignJob) -> Future:
-        return self.pool.submit(sign_shard, job)
 
     def extract(self, job: PartJob) -> Future:
         return self.pool.submit(_pool_write_part, job)
@@ -258,11 +283,8 @@ class DaskCluster(InProcess):
             if problem:
                 raise UsageError(f"--cluster {self.description}: worker {worker}: {problem}")
 
-    def sign(self, job: SignJob) -> Any:
-        return self._submit(sign_shard, job, key=f"extractor-sign-{job.shard.number}-{self.run_id}")
-
     def extract(self, job: PartJob) -> Any:
-        return self._submit(_dask_write_part, job, self.plugin, key=f"extractor-part-{job.shard.number}-{self.run_id}")
+        return self._submit(_dask_write_part, job, self.plugin, key=f"extractor-part-{job.shard.number}-{'redo' if job.duplicates is not None else 'try'}-{self.run_id}")
 
     def _submit(self, function: Callable[..., Any], *args: Any, key: str) -> Any:
         future = self.client.submit(function, *args, pure=False, key=key)
@@ -314,6 +336,21 @@ def _worker_problems(paths: List[str], version: str) -> Optional[str]:
     return None
 
 
+def _keep_freed_memory() -> None:
+    """Undo, for this worker process, the MALLOC_TRIM_THRESHOLD_ that Dask's nanny
+    sets: a fixed threshold also fixes glibc's mmap threshold at 128 KB, so every
+    larger array of the pipeline is mapped and unmapped anew (about 600 page
+    faults an article, ~25 % slower analysis). These are the thresholds glibc
+    would grow to by itself, as in a `--workers` process."""
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None)
+    mallopt = getattr(libc, "mallopt", None)  # glibc only (not musl)
+    if mallopt is not None:
+        mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
+        mallopt(M_TRIM_THRESHOLD, 2 * MMAP_THRESHOLD_BYTES)
+
+
 def _register_pipeline(client: Any, model: Optional[str]) -> str:
     from distributed import WorkerPlugin
 
@@ -327,6 +364,7 @@ def _register_pipeline(client: Any, model: Optional[str]) -> str:
             self.extractor: Any = None
 
         def setup(self, worker: Any) -> None:
+            _keep_freed_memory()
             self.extractor = load_extractor(self.model)
 
     name = f"{PLUGIN_PREFIX}-{__version__}-{model or 'default'}"
@@ -378,6 +416,7 @@ def cmd_extract_folder(args: argparse.Namespace) -> int:
         folder.remove_temporary()
         run = _Run(executor, folder, shards, args, summary, done)
         run.go()
+        _finish(folder, shards, run, args, summary)  # before the workers stop: the outputs are ready now
         executor.close()
     except KeyboardInterrupt as err:
         executor.stop()
@@ -395,7 +434,6 @@ def cmd_extract_folder(args: argparse.Namespace) -> int:
         executor.stop()
         folder.remove_temporary()
         raise
-    _finish(folder, shards, run, args, summary)
     if not args.quiet:
         print(summary.line(), file=sys.stderr)
     return _exit_status(summary)
@@ -456,7 +494,8 @@ def _resumable(folder: RunFolder, manifest: Dict[str, Any], parts: int) -> Optio
 
 
 class _Run:
-    """The driver: submits the passes as their inputs become ready, collects the parts."""
+    """The driver: submits every shard, checks the parts' fingerprints in shard
+    order as they come in, and accepts each part or has it redone."""
 
     def __init__(self, executor: InProcess, folder: RunFolder, shards: List[Shard], args: argparse.Namespace,
                  summary: RunSummary, done: Dict[int, PartDone]) -> None:
@@ -470,49 +509,69 @@ class _Run:
         self.done = done
         self.resumed = len(done)
         self.index = NearDuplicateIndex()
-        self.pending: Dict[Any, Tuple[str, int]] = {}
-        self.signed = {s.number for s in shards if folder.signed(s.number)}
+        self.pending: Dict[Any, Tuple[bool, int]] = {}  # future -> (a redo?, shard number)
+        self.tried: Dict[int, PartReport] = {}  # first tries waiting for the check
         self.checked = 0  # shards 0..checked-1 went through the duplicate check
         self.workers: Dict[str, float] = {}
         self.progress = _Progress(len(shards), len(done), quiet=args.quiet)
 
     def go(self) -> None:
         for shard in self.shards:
-            if shard.number not in self.signed:
-                self.pending[self.executor.sign(SignJob(shard, str(self.folder.root), self.args.max_chars))] = (
-                    "sign", shard.number)
+            if shard.number not in self.done:
+                self._submit(shard.number, None)
         self._check_ready()
         while self.pending:
             for future in self.executor.wait_first(list(self.pending)):
-                kind, number = self.pending.pop(future)
-                result = future.result()
-                if kind == "sign":
-                    self.signed.add(number)
+                redo, number = self.pending.pop(future)
+                report = future.result()
+                if report.stopped is not None:
+                    self._stop(report)
+                if redo:
+                    self.folder.pending(number).unlink(missing_ok=True)
+                    self._collect(report)
                 else:
-                    self._collect(result)
+                    self.tried[number] = report
             self._check_ready()
         self.progress.close()
 
+    def _submit(self, number: int, duplicates: Optional[Dict[int, str]]) -> None:
+        job = PartJob(self.shards[number], str(self.folder.root), self.args.max_chars, self.args.batch_size,
+                      self.args.errors == "fail", duplicates)
+        self.pending[self.executor.extract(job)] = (duplicates is not None, number)
+
     def _check_ready(self) -> None:
-        """Pass 2 over the shards whose fingerprints are in, in shard order."""
-        while self.checked < len(self.shards) and self.checked in self.signed:
+        """The duplicate check over the shards whose fingerprints are in, in shard
+        order: a part whose own answers are the check's goes into place, any
+        other is redone with the check's answers."""
+        while self.checked < len(self.shards) and (self.checked in self.done or self.checked in self.tried):
             number = self.checked
-            duplicates = {}
-            for nth, (record_id, fingerprint) in enumerate(self.folder.read_pickle(number, "sig")):
-                original = self.index.check_fingerprint(record_id, fingerprint)
-                if original is not None:
-                    duplicates[nth] = original
-            if number not in self.done:
-                job = PartJob(self.shards[number], str(self.folder.root), self.args.max_chars,
-                              self.args.batch_size, self.args.errors == "fail", duplicates)
-                self.pending[self.executor.extract(job)] = ("part", number)
+            answers = self._answers(number)
+            report = self.tried.pop(number, None)
+            if report is not None and report.duplicates == answers:
+                assert report.done is not None
+                self.folder.accept(report.done)
+                self._collect(report)
+            elif report is not None:
+                self._submit(number, answers)
             self.checked += 1
 
-    def _collect(self, report: PartReport) -> None:
+    def _answers(self, number: int) -> Dict[int, str]:
+        answers = {}
+        for nth, (record_id, fingerprint) in enumerate(self.folder.read_pickle(number, "sig")):
+            original = self.index.check_fingerprint(record_id, fingerprint)
+            if original is not None:
+                answers[nth] = original
+        return answers
+
+    def _stop(self, report: PartReport) -> None:
         for message in report.messages:
             self.progress.message(message)
-        if report.stopped is not None:
-            raise FailFast(report.stopped)
+        raise FailFast(report.stopped)
+
+    def _collect(self, report: PartReport) -> None:
+        """A part in place: its messages, counts and progress."""
+        for message in report.messages:
+            self.progress.message(message)
         assert report.done is not None
         self.done[report.done.number] = report.done
         self.workers[report.worker] = max(self.workers.get(report.worker, 0.0), report.peak_rss_mb)
@@ -649,4 +708,4 @@ def _run_info(args: argparse.Namespace, folder: RunFolder, summary: RunSummary, 
     }
 
 
-__all__ = ["DEFAULT_SHARD_SIZE", "cmd_extract_folder", "sign_shard", "write_part"]
+__all__ = ["DEFAULT_SHARD_SIZE", "cmd_extract_folder", "write_part"]

@@ -24,7 +24,7 @@ from typing import Any, Dict, List
 import orjson
 import pytest
 
-from extractor import parallel
+from extractor import cluster as folder_runs, parallel
 from extractor.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -121,6 +121,24 @@ def test_copies_in_later_shards_point_to_the_story_in_an_earlier_one(cluster_run
     assert original_part < copy_part and original["entities"] and not copy["entities"]
     assert by_id[near["duplicate_of"]][0] < near_part
     assert by_id["english"][1]["status"] == "skipped_language"
+
+
+def test_a_copy_of_a_copy_in_one_shard_points_to_the_first_story(extractor, tmp_path, monkeypatch):
+    """A shard's own answers name the first copy in it; the run's answer is the
+    story in an earlier shard, as in a local run (the part is redone)."""
+    articles = [orjson.loads(line) for line in SAMPLES.read_bytes().splitlines()][:4]
+    lines = [*articles, {"id": "copy-a", "text": articles[0]["text"]}, {"id": "copy-b", "text": articles[0]["text"]},
+             {"id": "other", "text": articles[3]["text"] + " Noch ein Satz."}, {"id": "short", "text": "Kurz."}]
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"".join(orjson.dumps({"id": line["id"], "text": line["text"]}) + b"\n" for line in lines))
+    for module in (parallel, folder_runs):
+        monkeypatch.setattr(module, "load_extractor", lambda model=None: extractor)
+    assert main(["extract", str(source), "-o", str(tmp_path / "local.jsonl"), "-q"]) == 0
+    assert main(["extract", str(source), "-o", f"{tmp_path}/out/", "--shard-size", "4", "-q"]) == 0
+    assert concatenated(tmp_path / "out") == (tmp_path / "local.jsonl").read_bytes()
+    copies = [orjson.loads(line) for line in concatenated(tmp_path / "out").splitlines()][4:6]
+    assert [copy.get("duplicate_of") for copy in copies] == [articles[0]["id"]] * 2
+    assert not list((tmp_path / "out" / ".extractor").glob("*.jsonl.gz"))  # no part left waiting
 
 
 def sentences(tmp: Path) -> Path:
