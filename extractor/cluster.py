@@ -249,7 +249,7 @@ class DaskCluster(InProcess):
     model, so a second run on the same cluster finds it loaded."""
 
     def __init__(self, spec: str, model: Optional[str], folder: RunFolder, inputs: List[str]) -> None:
-        from distributed import Client, LocalCluster
+        from distributed import Client
 
         self.local = None
         self.description = spec
@@ -257,8 +257,7 @@ class DaskCluster(InProcess):
         self.run_id = uuid.uuid4().hex[:12]  # task keys unique on a shared scheduler
         try:
             if spec.startswith("local:"):
-                self.local = LocalCluster(n_workers=_local_workers(spec), threads_per_worker=1, processes=True,
-                                          host="127.0.0.1", dashboard_address=None, silence_logs=40)
+                self.local = _local_cluster(_local_workers(spec))
                 self.client = Client(self.local)
             else:
                 self.client = Client(spec, timeout=CONNECT_TIMEOUT_S)
@@ -310,6 +309,18 @@ class DaskCluster(InProcess):
         if client is not None and self.submitted:
             client.cancel(self.submitted, force=True)
         self.close()
+
+
+def _local_cluster(workers: int) -> Any:
+    """A LocalCluster on loopback without a dashboard, so without the workers'
+    profiler either: it samples the analysing thread's stack every 10 ms for a
+    dashboard nobody can open."""
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set({"distributed.worker.profile.enabled": False}):  # read as each worker starts
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                            dashboard_address=None, silence_logs=40)
 
 
 def _local_workers(spec: str) -> int:

@@ -238,11 +238,13 @@ class RunFolder:
     # -- parts
 
     def done(self, number: int) -> Optional[PartDone]:
-        """The part's done marker when the part file is whole (its size and SHA-256 match), else None."""
+        """The part's done marker when the part file is whole (its size and SHA-256
+        match) and its fingerprints are there for the check of later shards, else None."""
         try:
             marker = PartDone(**json.loads(self.state_file(number, "done.json").read_text(encoding="utf-8")))
             part = self.part(number)
-            if part.stat().st_size != marker.size or file_sha256(part) != marker.sha256:
+            if (part.stat().st_size != marker.size or file_sha256(part) != marker.sha256
+                    or not self.state_file(number, "sig").exists()):
                 return None
         except (OSError, ValueError, TypeError):
             return None
