@@ -375,8 +375,8 @@ def _register_pipeline(client: Any, model: Optional[str]) -> str:
             self.extractor: Any = None
 
         def setup(self, worker: Any) -> None:
-            _keep_freed_memory()
             self.extractor = load_extractor(self.model)
+            _keep_freed_memory()  # after loading, whose transient buffers go back to the system
 
     name = f"{PLUGIN_PREFIX}-{__version__}-{model or 'default'}"
     client.register_plugin(PipelinePlugin(model), name=name)
