@@ -311,14 +311,22 @@ class DaskCluster(InProcess):
         self.close()
 
 
+# A local cluster has no dashboard: no profiler sampling the analysing thread's stack every
+# 10 ms, and the event loop's own checks seldom, as each takes the GIL from the analysis.
+LOCAL_CLUSTER_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",  # event-loop latency probe (default 20 ms)
+    "distributed.admin.system-monitor.interval": "10s",  # dashboard's CPU/network gauges (500 ms)
+    "distributed.worker.memory.monitor-interval": "1s",  # the nanny watches the memory limit as well (100 ms)
+}
+
+
 def _local_cluster(workers: int) -> Any:
-    """A LocalCluster on loopback without a dashboard, so without the workers'
-    profiler either: it samples the analysing thread's stack every 10 ms for a
-    dashboard nobody can open."""
+    """A LocalCluster on loopback, one thread per worker, configured for analysis (LOCAL_CLUSTER_CONFIG)."""
     import dask
     from distributed import LocalCluster
 
-    with dask.config.set({"distributed.worker.profile.enabled": False}):  # read as each worker starts
+    with dask.config.set(LOCAL_CLUSTER_CONFIG):  # read as each worker starts
         return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                             dashboard_address=None, silence_logs=40)
 
