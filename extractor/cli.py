@@ -3,10 +3,14 @@
 Exit status: 0 when every record was processed, 1 when some were rejected or
 failed in the pipeline (output line with "status": "error" and "error"), or
 `--errors fail` stopped the run, or a results or gold file had bad lines; 2 on usage
-errors (bad options, missing inputs, unwritable output, unknown model); 3 when
+errors (bad options, missing inputs, unwritable output, an output another run
+is writing, unknown model); 3 when
 the run failed (an I/O error such as a full disk, a worker process that died,
 any other unexpected error), with one line naming the cause (`--debug` adds
-the traceback); 130 when interrupted (Ctrl-C, SIGTERM, SIGHUP).
+the traceback); 130 when interrupted (Ctrl-C, SIGTERM, SIGHUP); 141 (128 +
+SIGPIPE, what a shell reports for a process that a closed pipe ended) when the
+reader of stdout went away (`-o - | head`): the run stops quietly, without a
+message, its workers stopped.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from . import __version__
 from .io import (
     STDIN,
     AtomicWriter,
+    OutputBusy,
+    StdoutClosed,
     StdoutWriter,
     commit_all,
     discard_all,
@@ -35,20 +41,23 @@ from .io import (
     iter_inputs,
     iter_json_objects,
     output_dir_error,
+    output_locks,
     output_paths,
     index_row,
     rejected_bytes,
     split_name,
     too_long,
     walk_files,
+    write_stdout,
 )
-from .parallel import STOP_SIGNALS, ModelError, process_records
+from .parallel import STOP_SIGNALS, ModelError, WorkersKeepDying, process_records
 from .parts import DEFAULT_SHARD_SIZE
-from .records import MAX_CHARS, Record, Rejected
+from .records import MAX_CHARS, Record, Rejected, RepeatedIds
 from .summary import SKIPPED_LANGUAGE, STATUS_ERROR, RunSummary
 
 GRAPH_EXTS = (".gexf", ".graphml", ".csv")
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_STDOUT_CLOSED = 141  # 128 + SIGPIPE: what a shell reports for a process a closed pipe ended
 
 
 class UsageError(Exception):
@@ -151,7 +160,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         with _stop_signals_interrupt():
             return args.func(args)
-    except UsageError as err:
+    except (UsageError, OutputBusy) as err:
         _error(str(err))
         return EXIT_USAGE
     except ModelError as err:
@@ -160,6 +169,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     except KeyboardInterrupt as err:
         _error(f"interrupted{f' by {err}' if str(err) else ''}, nothing written")
         return EXIT_INTERRUPTED
+    except StdoutClosed:
+        _detach_stdout()
+        return EXIT_STDOUT_CLOSED
     except Exception as err:  # noqa: BLE001  (a crash must not pass as exit 1, "some records rejected")
         if args.debug:
             traceback.print_exc()
@@ -191,6 +203,16 @@ def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
+def _detach_stdout() -> None:
+    """Point stdout at /dev/null: the reader is gone (`| head`), and Python's
+    flush at exit would otherwise print a BrokenPipeError of its own."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    finally:
+        os.close(devnull)
+
+
 def _error(message: str) -> None:
     print(f"extractor: error: {message}", file=sys.stderr)
 
@@ -198,7 +220,9 @@ def _error(message: str) -> None:
 def failure_cause(err: BaseException) -> str:
     """One line saying what failed: for an I/O error the file and the system's
     reason ("out.jsonl: No space left on device"), not the exception's repr."""
-    if isinstance(err, BrokenProcessPool):
+    if isinstance(err, WorkersKeepDying):
+        cause = str(err)
+    elif isinstance(err, BrokenProcessPool):
         cause = f"a worker process died ({err})"
     elif isinstance(err, OSError) and err.strerror:
         cause = f"{err.filename}: {err.strerror}" if err.filename else err.strerror
@@ -280,6 +304,13 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
         return cmd_extract_folder(args)
     paths = _extract_paths(args)
+    # the companions are named after OUT and the graph's files after GRAPH: their locks cover them
+    with output_locks([p for p in (paths["out"], args.graph) if p and p != STDIN]):
+        return _extract_to_file(args, paths)
+
+
+def _extract_to_file(args: argparse.Namespace, paths: Dict[str, str]) -> int:
+    """The run of `extract -o OUT.jsonl` (or `-o -`), its outputs checked and locked."""
     summary = RunSummary()
     exclude = [p for p in paths.values() if p != STDIN] + ([args.graph] if args.graph else [])
     items = iter_inputs(args.inputs, exclude=exclude)
@@ -292,7 +323,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     try:
         records = Marker(items, summary, rejected, fail=args.errors == "fail", bar=bar, max_chars=args.max_chars)
         # closed on any way out, so the workers stop before the cleanup, not at garbage collection
-        with closing(process_records(records, args.model, args.workers, args.batch_size)) as results:
+        with closing(process_records(records, args.model, args.workers, args.batch_size, records.report)) as results:
             write_results(results, out, summary, builder, records.report, fail=args.errors == "fail",
                           tick=bar.update if bar is not None else None)
         _close(bar)
@@ -410,7 +441,8 @@ def _exit_status(summary: RunSummary) -> int:
 
 class Marker:
     """The record stream between readers and workers, run in the main process:
-    counts every item, reports and keeps rejections, and marks records that
+    counts every item, reports and keeps rejections, renames a record whose id
+    an earlier one has (see RepeatedIds; with a warning), and marks records that
     are not German (status "skipped_language") or near-duplicates of an
     earlier one (`duplicate_of`) so the workers leave them unanalysed.
 
@@ -421,7 +453,8 @@ class Marker:
     def __init__(self, items: Iterable[Any], summary: RunSummary, rejected: RejectedFiles,
                  fail: bool = False, bar: Any = None, max_chars: int = MAX_CHARS,
                  report: Optional[Callable[[str], None]] = None,
-                 duplicates: Optional[Callable[[Record], Optional[str]]] = None) -> None:
+                 duplicates: Optional[Callable[[Record], Optional[str]]] = None,
+                 ids: Optional[Callable[[str], Optional[str]]] = None) -> None:
         self.items = items
         self.summary = summary
         self.rejected = rejected
@@ -432,11 +465,16 @@ class Marker:
         # the earlier record a German one duplicates: one index over the stream by default; a
         # part of a cluster run gets the answers of the one index its main process keeps
         self.duplicates = duplicates or _duplicate_index()
+        # the new id of a record that repeats an earlier one's: asked for every record, before
+        # `duplicates`; one registry over the stream by default, a cluster part gets the main process's
+        self.ids = ids or RepeatedIds().rename
 
     def __iter__(self) -> Iterator[Record]:
         for item in self.items:
             if isinstance(item, Record):
                 item = too_long(item, self.max_chars) or item
+            if isinstance(item, Record):
+                self.rename(item)
             self.summary.add_item(item)
             if isinstance(item, Record):
                 item.raw = None  # checked: the line need not travel to the workers
@@ -445,6 +483,12 @@ class Marker:
                 yield self.mark(item)
             elif isinstance(item, Rejected):
                 self.reject(item)
+
+    def rename(self, record: Record) -> None:
+        new = self.ids(record.id)
+        if new is not None:
+            record.notes.append(f"duplicate id: {record.id} is an earlier record's id, written as {new}")
+            record.id = new
 
     def reject(self, item: Rejected) -> None:
         location = f"{item.file}:{item.line}" if item.line else item.file
@@ -638,7 +682,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     else:
         predictions = _predict_gold(args)
     report = evaluate(_objects(args.gold, bad), predictions)
-    print(format_report(report))
+    write_stdout(f"{format_report(report)}\n".encode("utf-8"))
     if args.json:
         with AtomicWriter(args.json) as fh:
             fh.write(orjson.dumps(report_to_dict(report), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
@@ -672,7 +716,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     from .parallel import load_extractor
 
     info = load_extractor(args.model).info()
-    sys.stdout.write(orjson.dumps(info, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE, default=str).decode())
+    write_stdout(orjson.dumps(info, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE, default=str))
     return EXIT_OK
 
 

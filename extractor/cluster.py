@@ -1,20 +1,24 @@
 """`extract -o OUTDIR/`: the run as shards, in this process, in a process pool or on a Dask cluster.
 
 Each shard is one task on a worker, one pass over its records: read them,
-check and mark them as a local run does (text limit, language), fingerprint
-the German ones (MinHash) and look for duplicates within the shard, analyse
-them with the worker's loaded pipeline (one per worker: a Dask worker plugin,
-or the pool's initializer), and write the part, its rejected lines, its graph
-tables and its fingerprints. The part waits in `.extractor/` until the check.
+check and mark them as a local run does (text limit, language), rename the
+records that repeat an id and find the duplicates within the shard (a
+ShardIndex: the ids of its records and the MinHash fingerprints of the German
+ones), analyse them with the worker's loaded pipeline (one per worker: a Dask
+worker plugin, or the pool's initializer), and write the part, its rejected
+lines, its graph tables and its ids and fingerprints. The part waits in
+`.extractor/` until the check.
 
-The check (this process, in shard order): feed each shard's fingerprints to
-the one near-duplicate index a local run keeps, in input order, so that a copy
-in shard 9 of a story in shard 2 gets `duplicate_of` exactly as in a local
-run; only fingerprints travel, and the index is bounded as in a local run.
-Where the shard's own answers are the check's (a shard without copies of
+The check (this process, in shard order): feed each shard's ids to the one id
+registry (RepeatedIds) and its fingerprints to the one near-duplicate index a
+local run keeps, in input order, so that a record in shard 9 with an id of
+shard 2 is renamed `ID#2`, and a copy in shard 9 of a story in shard 2 gets
+`duplicate_of`, exactly as in a local run; only ids and fingerprints travel,
+and the index is bounded as in a local run. Where the shard's own answers (its
+renames and duplicates) are the check's (a shard without ids or copies of
 earlier shards' stories, nearly all), the part moves into place and is marked
 done; otherwise the part is redone with the check's answers, keeping the
-results of the records whose answer did not change.
+results of the records whose answers did not change.
 
 At the end this process concatenates the rejected lines, adds up the counts
 into `summary.json` and merges the per-part graph tables into the graph: no
@@ -31,8 +35,8 @@ import sys
 import time
 import uuid
 from concurrent.futures import FIRST_COMPLETED, Future, wait
-from dataclasses import dataclass
-from itertools import count, zip_longest
+from dataclasses import dataclass, field
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 
@@ -42,8 +46,9 @@ from . import __version__
 from .cli import (EXIT_INTERRUPTED, EXIT_REJECTED, FailFast, Marker, RejectedFiles, UsageError, _error,
                   _exit_status, _graph_outputs, _check_graph_path, _check_distinct, _require_inputs, write_results)
 from .graph import GraphBuilder, graph_files
-from .io import STDIN, AtomicWriter, commit_all, discard_all, iter_json_objects
+from .io import STDIN, AtomicWriter, commit_all, discard_all, iter_json_objects, output_locks
 from .parallel import analyse_records, load_extractor, run_chunk
+from .records import RepeatedIds
 from .parts import (DEFAULT_SHARD_SIZE, REJECTED, REJECTED_INDEX, SUMMARY, PartDone, RunFolder, Shard,
                     file_sha256, iter_shard, manifest_for, manifest_mismatch, plan_shards)
 from .summary import RunSummary
@@ -60,6 +65,15 @@ CONNECT_TIMEOUT_S = 30
 # The tasks (run on workers; arguments and results are small and picklable)
 
 
+@dataclass
+class Answers:
+    """A shard's answers to the run-wide checks, by the record's place in the
+    shard (every record marked counts, in input order)."""
+
+    renames: Dict[int, str] = field(default_factory=dict)  # n-th record -> its new id (an earlier record had its id)
+    duplicates: Dict[int, str] = field(default_factory=dict)  # n-th record -> the id of the earlier story it copies
+
+
 @dataclass(frozen=True)
 class PartJob:
     shard: Shard
@@ -67,9 +81,7 @@ class PartJob:
     max_chars: int
     batch_size: int
     fail: bool
-    # None on the first try: duplicates as found within the shard. For a part redone: the main
-    # process's answers, n-th German record of the shard -> the id of the earlier story it copies
-    duplicates: Optional[Dict[int, str]] = None
+    given: Optional[Answers] = None  # None on the first try; for a part redone: the main process's answers
 
 
 @dataclass
@@ -78,43 +90,58 @@ class PartReport:
 
     done: Optional[PartDone]
     messages: List[str]
-    duplicates: Dict[int, str]  # the answers the part was written with
+    answers: Answers  # the answers the part was written with
     stopped: Optional[str] = None  # --errors fail: where it stopped; nothing of the part was written
     worker: str = ""
     peak_rss_mb: float = 0.0
 
 
 class ShardIndex:
-    """Duplicate answers on a shard's first try: one index over this shard alone,
-    keeping each German record's fingerprint for the main process's check across
-    shards. Only a copy of a story in an earlier shard makes the answers differ
-    from a local run's, and the main process redoes such a part."""
+    """The run-wide checks on a shard's first try, over this shard alone: one id
+    registry and one duplicate index, as a local run keeps over the stream. It
+    records each record's input id and, for a German one, its fingerprint (the
+    rows of `part-NNNNN.sig`) for the main process's check across shards. Only
+    an id or a story of an earlier shard makes the answers differ from a local
+    run's, and the main process redoes such a part. Marker asks for a record's
+    id first, then, for a German one, for its duplicate."""
 
     def __init__(self) -> None:
         from .sources.dedup import NearDuplicateIndex
 
         self.index = NearDuplicateIndex()
-        self.prints: List[Tuple[str, Any]] = []
-        self.answers: Dict[int, str] = {}
+        self.ids = RepeatedIds()
+        self.rows: List[List[Any]] = []  # per record: [its id in the input, its fingerprint or None]
+        self.answers = Answers()
 
-    def __call__(self, record: Any) -> Optional[str]:
+    def rename(self, record_id: str) -> Optional[str]:
+        new = self.ids.rename(record_id)
+        if new is not None:
+            self.answers.renames[len(self.rows)] = new
+        self.rows.append([record_id, None])
+        return new
+
+    def duplicate(self, record: Any) -> Optional[str]:
         fingerprint = self.index.fingerprint(record.text)
-        answer = self.index.check_fingerprint(record.id, fingerprint)
+        self.rows[-1][1] = fingerprint
+        answer = self.index.check_fingerprint(record.id, fingerprint)  # the id as renamed
         if answer is not None:
-            self.answers[len(self.prints)] = answer
-        self.prints.append((record.id, fingerprint))
+            self.answers.duplicates[len(self.rows) - 1] = answer
         return answer
 
 
 class GivenAnswers:
-    """Duplicate answers for a part redone: the main process's, by German record."""
+    """The run-wide checks for a part redone: the main process's answers, by the record's place."""
 
-    def __init__(self, answers: Dict[int, str]) -> None:
+    def __init__(self, answers: Answers) -> None:
         self.answers = answers
-        self.nth = count()
+        self.nth = -1
 
-    def __call__(self, record: Any) -> Optional[str]:
-        return self.answers.get(next(self.nth))
+    def rename(self, record_id: str) -> Optional[str]:
+        self.nth += 1
+        return self.answers.renames.get(self.nth)
+
+    def duplicate(self, record: Any) -> Optional[str]:
+        return self.answers.duplicates.get(self.nth)
 
 
 def write_part(extractor: Any, job: PartJob) -> PartReport:
@@ -125,8 +152,8 @@ def write_part(extractor: Any, job: PartJob) -> PartReport:
     process's answers goes into place with its done marker."""
     folder = RunFolder(job.folder)
     number = job.shard.number
-    first = job.duplicates is None
-    answers = ShardIndex() if first else GivenAnswers(job.duplicates or {})
+    first = job.given is None
+    answers = ShardIndex() if first else GivenAnswers(job.given or Answers())
     summary = RunSummary()
     messages: List[str] = []
     rejected = RejectedFiles({"rejected": str(folder.state_file(number, "rejected.jsonl")),
@@ -136,13 +163,13 @@ def write_part(extractor: Any, job: PartJob) -> PartReport:
     builder = GraphBuilder()
     try:
         records = Marker(iter_shard(job.shard), summary, rejected, fail=job.fail, max_chars=job.max_chars,
-                         report=messages.append, duplicates=answers)
+                         report=messages.append, duplicates=answers.duplicate, ids=answers.rename)
         results = (analyse_records(extractor, records, job.batch_size) if first
                    else redone(extractor, records, folder.pending(number)))
         write_results(results, out, summary, builder, messages.append, fail=job.fail)
         writers.append(folder.write_pickle(number, "graph", builder))
         if isinstance(answers, ShardIndex):
-            writers.append(folder.write_pickle(number, "sig", answers.prints))
+            writers.append(folder.write_pickle(number, "sig", answers.rows))
         kept = {"rejected": rejected.lines.opened, "rejected_index": rejected.index.opened}
         commit_all(writers + [out], rejected.stale())
     except FailFast as stop:
@@ -160,14 +187,16 @@ def write_part(extractor: Any, job: PartJob) -> PartReport:
 
 def redone(extractor: Any, records: Iterable[Any], pending: Path) -> Iterator[Dict[str, Any]]:
     """The results of a part redone with the main process's answers: a record
-    whose duplicate_of is what the first try gave it keeps that try's result,
-    the others (copies of a story in an earlier shard, and records no longer
-    marked as copies) are marked or analysed anew."""
+    whose id and duplicate_of are what the first try gave it keeps that try's
+    result, the others (renamed for an earlier shard's id, copies of a story in
+    an earlier shard, records no longer marked as copies) are marked or
+    analysed anew."""
     earlier = (line for _, line in iter_json_objects(str(pending)))
     for record, before in zip_longest(records, earlier):
         if record is None:
             return
-        if isinstance(before, dict) and before.get("duplicate_of") == record.duplicate_of:
+        if (isinstance(before, dict) and before.get("id") == record.id
+                and before.get("duplicate_of") == record.duplicate_of):
             yield before
         else:
             yield from run_chunk(extractor, [record], 1)
@@ -283,7 +312,7 @@ class DaskCluster(InProcess):
                 raise UsageError(f"--cluster {self.description}: worker {worker}: {problem}")
 
     def extract(self, job: PartJob) -> Any:
-        return self._submit(_dask_write_part, job, self.plugin, key=f"extractor-part-{job.shard.number}-{'redo' if job.duplicates is not None else 'try'}-{self.run_id}")
+        return self._submit(_dask_write_part, job, self.plugin, key=f"extractor-part-{job.shard.number}-{'redo' if job.given is not None else 'try'}-{self.run_id}")
 
     def _submit(self, function: Callable[..., Any], *args: Any, key: str) -> Any:
         future = self.client.submit(function, *args, pure=False, key=key)
@@ -419,9 +448,17 @@ def _model_version(name: Optional[str]) -> Optional[str]:
 
 
 def cmd_extract_folder(args: argparse.Namespace) -> int:
-    """extract to a folder of parts (see the module's docstring)."""
+    """extract to a folder of parts (see the module's docstring), the folder
+    locked first: a second run into it must not remove the first one's parts."""
     folder = RunFolder(args.output)
-    shards = _plan(args, folder)
+    _check_folder(args, folder)
+    with output_locks([f"{folder.root}{os.sep}"] + ([args.graph] if args.graph else [])):
+        return _extract_folder(args, folder)
+
+
+def _extract_folder(args: argparse.Namespace, folder: RunFolder) -> int:
+    exclude = [str(folder.root)] + list(_graph_outputs(args.graph).values())
+    shards = plan_shards(args.inputs, args.shard_size, exclude=exclude)
     settings = Settings(args.model, args.shard_size, args.max_chars)
     manifest = manifest_for(shards, settings.to_json())
     summary = RunSummary()
@@ -458,7 +495,8 @@ def cmd_extract_folder(args: argparse.Namespace) -> int:
     return _exit_status(summary)
 
 
-def _plan(args: argparse.Namespace, folder: RunFolder) -> List[Shard]:
+def _check_folder(args: argparse.Namespace, folder: RunFolder) -> None:
+    """Usage errors before any work; the folder is created."""
     if STDIN in args.inputs:
         raise UsageError("folder output (-o OUTDIR/) reads files, not stdin: save the input to a file first")
     _require_inputs(args.inputs)
@@ -476,8 +514,6 @@ def _plan(args: argparse.Namespace, folder: RunFolder) -> List[Shard]:
         raise UsageError(f"output: cannot create folder {args.output}: {err.strerror or err}") from None
     if not os.access(folder.root, os.W_OK | os.X_OK):
         raise UsageError(f"output folder {args.output} is not writable")
-    exclude = [str(folder.root)] + list(_graph_outputs(args.graph).values())
-    return plan_shards(args.inputs, args.shard_size, exclude=exclude)
 
 
 def _inside(path: str, root: Path) -> bool:
@@ -528,6 +564,7 @@ class _Run:
         self.done = done
         self.resumed = len(done)
         self.index = NearDuplicateIndex()
+        self.ids = RepeatedIds()
         self.pending: Dict[Any, Tuple[bool, int]] = {}  # future -> (a redo?, shard number)
         self.tried: Dict[int, PartReport] = {}  # first tries waiting for the check
         self.checked = 0  # shards 0..checked-1 went through the duplicate check
@@ -553,20 +590,20 @@ class _Run:
             self._check_ready()
         self.progress.close()
 
-    def _submit(self, number: int, duplicates: Optional[Dict[int, str]]) -> None:
+    def _submit(self, number: int, given: Optional[Answers]) -> None:
         job = PartJob(self.shards[number], str(self.folder.root), self.args.max_chars, self.args.batch_size,
-                      self.args.errors == "fail", duplicates)
-        self.pending[self.executor.extract(job)] = (duplicates is not None, number)
+                      self.args.errors == "fail", given)
+        self.pending[self.executor.extract(job)] = (given is not None, number)
 
     def _check_ready(self) -> None:
-        """The duplicate check over the shards whose fingerprints are in, in shard
-        order: a part whose own answers are the check's goes into place, any
+        """The id and duplicate check over the shards whose fingerprints are in, in
+        shard order: a part whose own answers are the check's goes into place, any
         other is redone with the check's answers."""
         while self.checked < len(self.shards) and (self.checked in self.done or self.checked in self.tried):
             number = self.checked
             answers = self._answers(number)
             report = self.tried.pop(number, None)
-            if report is not None and report.duplicates == answers:
+            if report is not None and report.answers == answers:
                 assert report.done is not None
                 self.folder.accept(report.done)
                 self._collect(report)
@@ -574,12 +611,17 @@ class _Run:
                 self._submit(number, answers)
             self.checked += 1
 
-    def _answers(self, number: int) -> Dict[int, str]:
-        answers = {}
+    def _answers(self, number: int) -> Answers:
+        """The shard's rows through the one id registry and the one duplicate
+        index of a local run, in input order."""
+        answers = Answers()
         for nth, (record_id, fingerprint) in enumerate(self.folder.read_pickle(number, "sig")):
-            original = self.index.check_fingerprint(record_id, fingerprint)
+            new = self.ids.rename(record_id)
+            if new is not None:
+                answers.renames[nth] = new
+            original = None if fingerprint is None else self.index.check_fingerprint(new or record_id, fingerprint)
             if original is not None:
-                answers[nth] = original
+                answers.duplicates[nth] = original
         return answers
 
     def _stop(self, report: PartReport) -> None:

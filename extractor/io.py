@@ -29,12 +29,17 @@ import os
 import stat
 import sys
 import tempfile
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, BinaryIO, Callable, Dict, Iterable, Iterator, List, Optional, Union
 
 import orjson
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock, outputs are not locked
+    fcntl = None  # type: ignore[assignment]
 
 from .records import KNOWN_KEYS, Record, Rejected, Skipped
 
@@ -698,10 +703,31 @@ class AtomicWriter:
         self._fh = self._raw = None
 
 
+class StdoutClosed(Exception):
+    """The reader of stdout went away (`extractor ... -o - | head`): the run
+    stops, but this is no failure of the extractor (see cli.main)."""
+
+
+@contextmanager
+def _stdout_errors() -> Iterator[None]:
+    try:
+        yield
+    except BrokenPipeError:
+        raise StdoutClosed() from None
+
+
+def write_stdout(data: bytes) -> None:
+    """Bytes to stdout, flushed; a closed pipe raises StdoutClosed."""
+    with _stdout_errors():
+        sys.stdout.flush()  # whatever print() left in the text layer goes first
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+
+
 class StdoutWriter:
     """`-o -`: AtomicWriter's interface over stdout. Lines go out as they come,
     so a consumer of the pipe sees results while the run goes on; there is no
-    file to rename or take back."""
+    file to rename or take back. A reader that goes away raises StdoutClosed."""
 
     def __init__(self) -> None:
         self.count = 0
@@ -714,7 +740,8 @@ class StdoutWriter:
         self.commit()
 
     def write(self, data: bytes) -> None:
-        self._fh.write(data)
+        with _stdout_errors():
+            self._fh.write(data)
 
     def write_jsonl(self, obj: Any) -> None:
         """One JSON object and a newline."""
@@ -722,10 +749,10 @@ class StdoutWriter:
         self.count += 1
 
     def finish(self) -> None:
-        self._fh.flush()
+        with _stdout_errors():
+            self._fh.flush()
 
-    def commit(self) -> None:
-        self._fh.flush()
+    commit = finish
 
     def discard(self) -> None:
         """What went out cannot be taken back."""
@@ -839,6 +866,80 @@ def output_dir_error(path: str) -> Optional[str]:
     return None
 
 
+class OutputBusy(Exception):
+    """Another run holds the lock of an output this run would write (a usage error, exit 2)."""
+
+
+def lock_path(output: Union[str, Path]) -> Path:
+    """The lock file of an output: hidden (readers and walks skip it) and beside
+    the file, or inside a folder output."""
+    path = Path(output)
+    if str(output).endswith(("/", os.sep)) or path.is_dir():
+        return path / ".extractor.lock"
+    return path.with_name(f".{path.name}.lock")
+
+
+@contextmanager
+def output_locks(outputs: Iterable[Union[str, Path]]) -> Iterator[None]:
+    """Hold an exclusive lock on each output while the run writes, so that a
+    second run on the same output fails at once (OutputBusy) instead of
+    replacing or deleting the first run's files."""
+    locks = {lock_path(p): str(p) for p in outputs}
+    with ExitStack() as stack:
+        for path in sorted(locks):
+            stack.enter_context(_held(path, locks[path]))
+        yield
+
+
+@contextmanager
+def _held(path: Path, output: str) -> Iterator[None]:
+    """An flock on `path`: the kernel drops it when the process ends, even by
+    kill -9, so a lock file left behind blocks nobody. The file is removed
+    while still locked; a run that opened it just before checks, once it holds
+    the lock, that the name still leads to the file it locked (else it takes
+    the new one), so two runs never both hold the lock."""
+    if fcntl is None:
+        yield
+        return
+    fd = _acquire(path, output)
+    try:
+        yield
+    finally:
+        if _names(fd, path):
+            _remove_if_present(str(path))
+        os.close(fd)
+
+
+def _acquire(path: Path, output: str) -> int:
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            os.close(fd)
+            pid = f"pid {holder}, " if holder.isdigit() else ""
+            raise OutputBusy(f"output {output} is being written by another run ({pid}lock {path}): "
+                             "wait for it to end, or write elsewhere") from None
+        except BaseException:
+            os.close(fd)
+            raise
+        if _names(fd, path):
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)  # named in the message of a run that finds it locked
+            return fd
+        os.close(fd)  # removed by its holder between our open and our lock: take the new file
+
+
+def _names(fd: int, path: Path) -> bool:
+    """Whether `path` is (still) the file open as `fd`."""
+    try:
+        here, there = os.fstat(fd), os.stat(path)
+    except FileNotFoundError:
+        return False
+    return (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
+
+
 def input_errors(paths: Iterable[str]) -> List[str]:
     """Messages for input paths that do not exist (a usage error, exit 2). A
     broken link does exist: it is read and reported like a broken file."""
@@ -848,6 +949,8 @@ def input_errors(paths: Iterable[str]) -> List[str]:
 __all__ = [
     "AtomicWriter",
     "LineRejected",
+    "OutputBusy",
+    "StdoutClosed",
     "StdoutWriter",
     "commit_all",
     "discard_all",
@@ -858,6 +961,8 @@ __all__ = [
     "iter_json_objects",
     "iter_line_block",
     "line_blocks",
+    "lock_path",
+    "output_locks",
     "iter_stdin",
     "output_dir_error",
     "output_paths",
@@ -867,4 +972,5 @@ __all__ = [
     "splittable",
     "too_long",
     "walk_files",
+    "write_stdout",
 ]

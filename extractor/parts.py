@@ -12,10 +12,11 @@ Beside the parts, the hidden folder `OUTDIR/.extractor/` keeps what a later
 - `manifest.json`: the inputs' fingerprints (path, size, mtime), the settings
   (extractor version, model, shard size, text limit) and a hash of the shard
   plan. `--resume` goes on only when they are the same.
-- per shard: `part-NNNNN.jsonl.gz` (the part, waiting for the duplicate check
-  across shards), `part-NNNNN.sig` (the MinHash fingerprints of its German
-  records, for that check), `part-NNNNN.graph` (its
-  node and edge tables, merged at the end into the run's graph),
+- per shard: `part-NNNNN.jsonl.gz` (the part, waiting for the id and
+  duplicate check across shards), `part-NNNNN.sig` (for that check, a row per
+  record: its input id and the MinHash fingerprint of its text, None when it
+  is not German), `part-NNNNN.graph` (its node and edge tables, merged at the
+  end into the run's graph),
   `part-NNNNN.rejected.jsonl` and `.rejected.index.jsonl` (its rejected
   lines, concatenated at the end), and `part-NNNNN.done.json`, written last:
   the part's counts, size and SHA-256. A part counts as done only with a done
@@ -46,7 +47,7 @@ from .records import Rejected, Skipped
 DEFAULT_SHARD_SIZE = 1000
 STATE_DIR = ".extractor"
 MANIFEST = "manifest.json"
-MANIFEST_FORMAT = 1
+MANIFEST_FORMAT = 2  # 2: a .sig has a row per record (id, fingerprint or None)
 PART_PATTERN = "part-*.jsonl.gz"
 REJECTED, REJECTED_INDEX, SUMMARY = "rejected.jsonl", "rejected.index.jsonl", "summary.json"
 

@@ -56,3 +56,29 @@ class Skipped:
 
     file: str
     reason: str
+
+
+class RepeatedIds:
+    """The record ids of a run so far. The output keys articles by id
+    (`duplicate_of`, the graph's article lists, joins downstream), so a record
+    that repeats an earlier id is renamed to the first free "ID#N" (N = 2, 3,
+    ...): kept, it would be written as a duplicate of itself, or be left out of
+    the graph, which counts an id once. Memory grows with the number of
+    distinct ids (as the graph's does)."""
+
+    def __init__(self) -> None:
+        self._last: Dict[str, int] = {}  # id -> the last N given to a copy of it (1: the id itself)
+
+    def rename(self, record_id: str) -> Optional[str]:
+        """None for an id not seen before (now taken), else the new id of this record (taken too)."""
+        n = self._last.get(record_id)
+        if n is None:
+            self._last[record_id] = 1
+            return None
+        new = f"{record_id}#{n + 1}"
+        while new in self._last:
+            n += 1
+            new = f"{record_id}#{n + 1}"
+        self._last[record_id] = n + 1
+        self._last[new] = 1
+        return new

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Dict, FrozenSet, Literal, Optional, Tuple
+from typing import Dict, FrozenSet, List, Literal, Optional, Tuple
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -65,6 +65,66 @@ def load_relation_types(path: Path = TYPES_FILE) -> Dict[str, RelationType]:
 def validation_problems(error: ValidationError, where: str = "") -> str:
     """ "key: what is wrong" per problem of a pydantic error, for messages that name the file."""
     return "; ".join(f"{'.'.join(map(str, p['loc'])) or where}: {p['msg']}" for p in error.errors())
+
+
+class WordPatterns(BaseModel):
+    """Words by prefix (`stems`) or ending (`suffixes`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stems: List[str] = []
+    suffixes: List[str] = []
+
+
+class TriggerSpec(WordPatterns):
+    """One relation type's trigger words: prefixes, endings, prefixes that do not count
+    (`not_stems`), verb stems that count only with a separated particle ("arbeiten ...
+    zusammen", `particle_stems`) and words one of which the sentence must also hold."""
+
+    not_stems: List[str] = []
+    particle_stems: Dict[str, List[str]] = {}
+    requires_any: Optional[WordPatterns] = None
+
+
+class TriggerFile(BaseModel):
+    """extractor/data/lexicons/relations.json: triggers per relation type, and the word lists
+    the rules read for negation and status."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    doc: str = ""
+    types: Dict[str, TriggerSpec]
+    negation: List[str]
+    speculation: List[str]
+    planned: List[str]
+    completed: List[str]
+    downgrade: List[str]
+    upgrade: List[str]
+    affirm: List[str]
+
+
+WORD_LISTS = ("negation", "speculation", "planned", "completed", "downgrade", "upgrade", "affirm")
+
+
+def load_triggers(path: Path) -> dict:
+    """The trigger file as plain data, checked: an unknown key (a misspelt type or field) or a
+    missing word list fails with the file and the key."""
+    try:
+        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise ValueError(f"{path}: {error}") from None
+    if not isinstance(raw, dict):
+        raise ValueError(f"{path}: expected an object")
+    types = {k: v for k, v in raw.items() if k in RELATION_TYPES}
+    rest = {("doc" if k == "_doc" else k): v for k, v in raw.items() if k not in RELATION_TYPES}
+    try:
+        checked = TriggerFile(types=types, **rest)
+    except ValidationError as error:
+        raise ValueError(f"{path}: {validation_problems(error)} (relation types: {', '.join(RELATION_TYPES)})") \
+            from None
+    out = {name: body.model_dump(exclude_none=True) for name, body in checked.types.items()}
+    out.update({name: getattr(checked, name) for name in WORD_LISTS})
+    return out
 
 
 RELATION_TYPES: Dict[str, RelationType] = load_relation_types()

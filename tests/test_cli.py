@@ -21,7 +21,7 @@ from typing import Any, Dict, Iterable, Iterator, List
 import orjson
 import pytest
 
-from extractor import parallel
+from extractor import cluster, parallel  # cluster now: imported under `fake`, it would keep the stand-in
 from extractor.cli import main
 from extractor.records import Record
 
@@ -267,6 +267,38 @@ def test_extract_marks_language_and_duplicates(fake, tmp_path):
     assert (summary["processed"], summary["duplicates"], summary["skipped_by_reason"]) == (2, 1, {"skipped_language": 1})
 
 
+def test_repeated_ids_are_renamed_with_a_warning(fake, tmp_path, monkeypatch, capsys):
+    """A record with an earlier record's id is written as ID#2, ID#3 ... with a
+    warning: with its id kept, a copy would be its own `duplicate_of`, and an
+    article with other text would be left out of the graph (which counts an id
+    once). A folder run renames exactly as a local run, across its parts."""
+    pytest.importorskip("networkx")
+    monkeypatch.setattr(cluster, "load_extractor", lambda model=None: FakeExtractor(model))
+    story = "Siemens streicht in München Stellen, teilte der Konzern mit. " * 8
+    docs = [{"id": "X", "text": story}, {"id": "X", "text": story}, {"id": "X", "text": "BMW kauft Zulieferer."},
+            {"id": "X#2", "text": "Lufthansa fliegt."}]
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"".join(orjson.dumps({**d, "lang": "de"}) + b"\n" for d in docs))
+    out = tmp_path / "out.jsonl"
+    assert main(["extract", str(source), "-o", str(out), "--graph", str(tmp_path / "g.graphml"), "-q"]) == 0
+    results = lines(out)
+    assert [(r["id"], r.get("duplicate_of")) for r in results] == [("X", None), ("X#2", "X"), ("X#3", None),
+                                                                   ("X#2#2", None)]
+    err = capsys.readouterr().err
+    assert f"{source}:2: warning: duplicate id: X is an earlier record's id, written as X#2" in err
+    assert err.count("warning: duplicate id") == 3
+    summary = orjson.loads((tmp_path / "out.summary.json").read_bytes())
+    assert (summary["processed"], summary["duplicates"], summary["warnings_by_reason"]) == (3, 1, {"duplicate id": 3})
+    import networkx as nx
+
+    graph = nx.read_graphml(tmp_path / "g.graphml")
+    assert {d["label"]: d["articles"] for _, d in graph.nodes(data=True)} == {"Siemens": 1, "BMW": 1, "Lufthansa": 1}
+    folder = tmp_path / "parts"
+    assert main(["extract", str(source), "-o", f"{folder}/", "--shard-size", "1", "-q"]) == 0
+    parts = sorted(folder.glob("part-*.jsonl.gz"))
+    assert len(parts) == 4 and b"".join(gzip.decompress(p.read_bytes()) for p in parts) == out.read_bytes()
+
+
 def test_extract_stdin(fake, tmp_path, monkeypatch):
     import io
 
@@ -336,6 +368,21 @@ def fake_cli(args: List[str], **kwargs: Any) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", FAKE_CLI, *args], cwd=ROOT, capture_output=True, timeout=120, **kwargs)
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_stdout_closed_early_ends_the_run_quietly(tmp_path, workers):
+    """`extractor extract X -o - | head -1`: the reader going away is no crash
+    of the extractor. It stops without a word (no traceback, no "failed"),
+    with 141 as for a process a closed pipe ended (`set -o pipefail` sees it)."""
+    if shutil.which("bash") is None or shutil.which("head") is None:
+        pytest.skip("needs bash and head")
+    source = write_docs(tmp_path / "in.jsonl", 3000)  # about 1 MB of results: more than a pipe holds
+    cli = f"{sys.executable} -c '{FAKE_CLI}' extract {source} -o - --workers {workers}"
+    proc = subprocess.run(["bash", "-c", f"{cli} | head -1; exit ${{PIPESTATUS[0]}}"], cwd=ROOT,
+                          capture_output=True, timeout=120)
+    assert (proc.returncode, proc.stderr.decode()) == (141, "")
+    assert orjson.loads(proc.stdout)["id"] == "a0"
+
+
 def write_docs(path: Path, n: int, text: str = "Artikel über BMW und Siemens.") -> Path:
     docs = ({"id": f"a{i}", "text": f"{text} Nummer {i}.", "lang": "de"} for i in range(n))
     path.write_bytes(b"".join(orjson.dumps(d) + b"\n" for d in docs))
@@ -368,15 +415,67 @@ def test_failed_write_exit_3_one_line_old_output_kept(tmp_path):
     assert proc.returncode == 3 and "Traceback" in err and err.splitlines()[-1].startswith("extractor: failed: ")
 
 
-def test_dying_worker_exit_3(fake, tmp_path, capsys):
+def test_a_record_that_kills_its_worker_fails_alone(fake, tmp_path, capsys):
+    """A worker that dies (here: the stand-in exits on "ABSTURZ") is replaced;
+    the chunks lost with it run again, and a chunk that kills its worker again
+    runs record by record: only the record that kills it each time gets
+    status "error" (exit 1), the run goes on and every other record is analysed."""
     source = write_docs(tmp_path / "in.jsonl", 30)
     with source.open("ab") as fh:
-        fh.write(b'{"id": "x", "text": "ABSTURZ bei BMW"}\n')
+        fh.write(b'{"id": "x", "text": "ABSTURZ bei BMW", "lang": "de"}\n')
+    write_docs(tmp_path / "more.jsonl", 20, "Mehr über Siemens:")
+    out = tmp_path / "out.jsonl"
+    argv = ["extract", str(source), str(tmp_path / "more.jsonl"), "-o", str(out), "--workers", "2", "--batch-size", "4"]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "warning: a worker process died (exit status 70)" in err and "x: processing failed: WorkerDied" in err
+    results = lines(out)
+    assert [r["id"] for r in results] == [f"a{i}" for i in range(30)] + ["x"] + [f"a{i}#2" for i in range(20)]
+    assert [r["id"] for r in results if r.get("status")] == ["x"] and results[30]["error"].startswith("WorkerDied")
+    assert all(r["entities"] for r in results if r["id"] != "x")
+    summary = orjson.loads((tmp_path / "out.summary.json").read_bytes())
+    assert (summary["processed"], summary["failed_by_reason"]) == (50, {"WorkerDied": 1})
+
+
+def test_workers_that_keep_dying_fail_the_run(fake, tmp_path, capsys):
+    """Workers that die on everything, one record at a time too, are not the
+    data's doing: exit 3, one line, nothing written."""
+    source = write_docs(tmp_path / "in.jsonl", 30, "ABSTURZ bei BMW:")
     out = tmp_path / "out.jsonl"
     assert main(["extract", str(source), "-o", str(out), "--workers", "2", "--batch-size", "4", "-q"]) == 3
-    err = capsys.readouterr().err
-    assert err.startswith("extractor: failed: a worker process died") and err.count("\n") == 1, err
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1].startswith("extractor: failed: worker processes keep dying (exit status 70): 5 times"), err
     assert list(tmp_path.iterdir()) == [source]
+
+
+def test_a_worker_killed_from_outside_is_replaced_and_nothing_is_lost(tmp_path):
+    """kill -9 of a worker in the middle of a run (the OOM killer, an admin):
+    a new worker takes over, the records it had are analysed again, and the
+    run ends as if nothing had happened (exit 0), with a warning saying so."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("needs /proc")
+    source = write_docs(tmp_path / "in.jsonl", 600, "LANGSAM bei BMW:")
+    res = tmp_path / "res"
+    res.mkdir()
+    argv = ["extract", str(source), "-o", str(res / "out.jsonl"), "--workers", "2", "--batch-size", "4"]
+    proc = started_run(argv, res, ".out.jsonl.*.tmp")
+    try:
+        workers: List[int] = []
+        while len(workers) < 2:
+            time.sleep(0.05)
+            workers = child_pids(proc.pid)
+        os.kill(workers[0], signal.SIGKILL)
+        returncode = proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        err = proc.communicate()[1].decode()
+    assert returncode == 0, err
+    assert "warning: a worker process died (killed by SIGKILL)" in err
+    results = lines(res / "out.jsonl")
+    assert [r["id"] for r in results] == [f"a{i}" for i in range(600)]
+    assert not [r for r in results if r.get("status") or not r["entities"]]
+    assert len({r["pid"] for r in results}) >= 3  # the two first workers and at least one new one
 
 
 @pytest.mark.parametrize("failing", ["g.graphml", "g.csv", "out.summary.json"])
@@ -464,6 +563,57 @@ def test_signal_stops_the_run_and_its_workers(tmp_path, signum):
         assert returncode == 130, err
         assert err.startswith("extractor: error: interrupted") and err.count("\n") == 1, err
         assert list(res.iterdir()) == []
+
+
+def started_run(argv: List[str], written: Path, pattern: str) -> subprocess.Popen:
+    """`extractor ARGV` (stand-in extractor) in the background, once it has written a file `pattern` in `written`."""
+    proc = subprocess.Popen([sys.executable, "-c", FAKE_CLI, *argv], cwd=ROOT, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not list(written.glob(pattern)):
+        assert proc.poll() is None and time.monotonic() < deadline, "the run did not get going"
+        time.sleep(0.05)
+    return proc
+
+
+@pytest.mark.parametrize("output, written, pattern", [("res/out.jsonl", "res", ".out.jsonl.*.tmp"),
+                                                       # the first part, waiting for the check across shards
+                                                       ("res/", "res", ".extractor/part-00000.jsonl.gz")])
+def test_a_second_run_on_the_same_output_is_refused(tmp_path, output, written, pattern):
+    """While a run writes OUT.jsonl (or OUTDIR/), another run on it fails at
+    once (exit 2, one line naming the other run and the lock) and leaves the
+    first run's files alone; the lock goes with the run, even with a kill -9."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("flock")
+    source = write_docs(tmp_path / "in.jsonl", 150, "LANGSAM bei BMW:")
+    with source.open("ab") as fh:
+        fh.write(b'{"id": "kaputt", "text": 5}\n')
+    out, folder = f"{tmp_path}/{output}", tmp_path / written  # a Path would drop the folder's trailing slash
+    argv = ["extract", str(source), "-o", out, "-q", "--batch-size", "10", "--shard-size", "50"]
+    first = started_run(argv, folder, pattern)
+    first.send_signal(signal.SIGSTOP)  # still running (and locking) however slow the second run starts
+    try:
+        second = fake_cli(["extract", str(write_docs(tmp_path / "other.jsonl", 3)), "-o", out, "-q"])
+    finally:
+        first.send_signal(signal.SIGCONT)
+    err = second.stderr.decode()
+    assert second.returncode == 2 and err.count("\n") == 1, err
+    assert "being written by another run" in err and f"pid {first.pid}" in err and ".lock" in err, err
+    assert first.wait(timeout=60) == 1, first.stderr.read().decode()
+    first.stderr.close()
+    if output.endswith("/"):
+        results = b"".join(gzip.decompress(p.read_bytes()) for p in sorted(folder.glob("part-*.jsonl.gz")))
+        rejected = folder / "rejected.jsonl"
+    else:
+        results, rejected = Path(out).read_bytes(), folder / "out.rejected.jsonl"
+    assert [orjson.loads(line)["id"] for line in results.splitlines()] == [f"a{i}" for i in range(150)]
+    assert rejected.read_bytes() == b'{"id": "kaputt", "text": 5}\n'
+    assert not list(folder.glob(".*lock"))  # a run that ends removes its lock file
+    killed = started_run(argv, folder, ".*lock")
+    killed.kill()
+    killed.wait()
+    killed.stderr.close()
+    assert list(folder.glob(".*lock"))  # left behind by the kill -9, but unlocked: the next run goes ahead
+    assert fake_cli(argv[:1] + [str(tmp_path / "other.jsonl")] + argv[2:]).returncode == 0
 
 
 def test_extract_with_workers_and_graph(fake, tmp_path):

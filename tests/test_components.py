@@ -138,7 +138,58 @@ def test_zb_abbreviation_does_not_split_the_sentence(run):
     assert r["evidence"]["text"] == ZB_TEXT
 
 
+WRAPPED_TEXT = T("Johannes Anschott, derzeit Leiter der\nCommerzbank-Niederlassung in Hamburg, wird zum\n"
+                 "1. April Vorstand der Commerz Real.\nNeue Chefs bei der Postbank\nDie Postbank hat zwei neue Vorstände.")
+
+
+def test_hard_wrapped_line_does_not_split_the_sentence(run):
+    out = run(WRAPPED_TEXT)
+    r = find_relation(out, "role", "Johannes Anschott", "Commerzbank")
+    assert "Commerz Real" in r["evidence"]["text"], r["evidence"]  # one sentence across three lines
+    starts = [e["evidence"]["text"] for e in out["relations"]]
+    assert not any("Postbank" in t and "Anschott" in t for t in starts)  # the headline after it stays apart
+
+
 # --- mentions ------------------------------------------------------------------------------
+
+SHORT_AND_FULL_NAMES = T("Youzu kauft Bigpoint. Die Youzu Interactive zahlt 80 Millionen Euro. DB International "
+                         "und DB Projektbau werden verschmolzen, sagte DB. Oracle Deutschland schließt, Oracle spart.")
+
+
+def test_distinctive_last_word_joins_its_full_name():
+    """ "Trumpf Hüttinger" ... "Hüttinger-Chef": the one longer name the word ends; a word two
+    names end, a place or an industry noun joins none."""
+    import spacy
+    from extractor.components.aliases import _full_org_names
+    from extractor.components.mention import Mention
+    from extractor.kb import load_kb
+    from extractor.paths import DATA_DIR
+
+    doc = spacy.blank("de")("Trumpf Hüttinger Hüttinger Sterling Hamburg Kessler Hamburg Hamburg Konzern")
+    names = [Mention(0, 2, "COMPANY"), Mention(2, 3, "COMPANY"), Mention(3, 5, "COMPANY"), Mention(5, 7, "COMPANY"),
+             Mention(7, 8, "COMPANY"), Mention(8, 9, "COMPANY")]
+    full = _full_org_names(doc, names, load_kb(str(DATA_DIR)))
+    assert full[("hüttinger",)].start == 0
+    assert ("hamburg",) not in full and ("konzern",) not in full
+
+
+def test_short_name_joins_the_one_full_name_it_begins(run):
+    out = run(SHORT_AND_FULL_NAMES)
+    assert set(mention_texts(entity(out, "Youzu Interactive"))) == {"Youzu", "Youzu Interactive"}, summary(out)
+    names = {e["name"] for e in out["entities"]}
+    assert {"DB International", "DB Projektbau"} <= names, summary(out)  # two full names: "DB" joins neither
+    assert entity(out, "Oracle Deutschland")["id"] != entity(out, "Oracle")["id"], summary(out)
+
+
+DESCRIPTOR_IN_NAME = T("Das IT-Unternehmen Materna GmbH übernimmt DSG Bagdrop. Materna wächst damit weiter.")
+
+
+def test_descriptor_before_a_legal_name_is_not_part_of_the_name(run):
+    out = run(DESCRIPTOR_IN_NAME)
+    materna = entity(out, "Materna GmbH")
+    assert set(mention_texts(materna, "name")) == {"Materna GmbH", "Materna"}, summary(out)
+    assert rel(out, "acquisition") == {("Materna GmbH", "DSG Bagdrop")}, summary(out)
+
 
 COMPOUND_TEXT = T("BMW-Vorstandschef Harald Krüger sprach von einem guten Jahr. Das GM-Management lehnte "
                   "eine Stellungnahme ab. Der Vorstand des Allianz-Konzerns tagte am Montag.")
@@ -284,6 +335,8 @@ ALIAS_AGE = T("Heinz Müller leitete die Hochschule Coburg 30 Jahre lang. Nun ha
 ALIAS_AGED_TITLE = T("Siemens streicht Stellen. Vorstandschef Joe Kaeser verteidigte den Plan. "
                      "Der Abbau sei nötig, begründete der 59-jährige Konzernchef die Entscheidung.")
 ALIAS_HYPHEN_TITLE = T("US-Präsident Barack Obama reiste nach Berlin. Der US-Präsident traf dort die Kanzlerin.")
+ALIAS_ORGANISATION_TITLE = T("Sigmar Gabriel (SPD) kritisiert Edeka. Nun sieht es der SPD-Chef gelassen.")
+ALIAS_OTHER_ORGANISATION = T("Siemens-Chef Joe Kaeser lobt den Plan. Der SPD-Chef kritisiert ihn.")
 ALIAS_NATIONALITY = T("Maria Scharapowa ist positiv getestet worden. Das sagte die Russin am Montag.")
 ALIAS_AGE_TOO_FAR = T("Heinz Müller leitete die Hochschule. Sie wuchs. Sie wurde größer. Sie baute. Sie plante. "
                       "Nun ging der 63-Jährige.")
@@ -298,8 +351,9 @@ ALIAS_AGE_TOO_FAR = T("Heinz Müller leitete die Hochschule. Sie wuchs. Sie wurd
     (ALIAS_AGED_TITLE, "der 59-jährige Konzernchef", "Joe Kaeser"),
     (ALIAS_HYPHEN_TITLE, "Der US-Präsident", "Barack Obama"),
     (ALIAS_NATIONALITY, "die Russin", "Maria Scharapowa"),
+    (ALIAS_ORGANISATION_TITLE, "der SPD-Chef", "Sigmar Gabriel"),
 ], ids=["compound-head", "qualifying-prefix", "sector-noun", "person-title", "person-age", "person-aged-title",
-        "person-hyphen-title", "person-nationality"])
+        "person-hyphen-title", "person-nationality", "person-organisation-title"])
 def test_descriptive_references_link(run, text, reference, owner):
     found = alias_owner(run(text), reference)
     assert found is not None and found["name"] == owner, summary(run(text))
@@ -339,6 +393,10 @@ ALIAS_PLACE_IN_NAME = T("Die SG Flensburg-Handewitt gewinnt gegen Kiel. Die Flen
 def test_demonym_links_to_the_organisation_named_after_its_town(run):
     found = alias_owner(run(ALIAS_PLACE_IN_NAME), "Die Flensburger")
     assert found is not None and found["name"] == "SG Flensburg-Handewitt", summary(run(ALIAS_PLACE_IN_NAME))
+
+
+def test_title_of_another_organisation_stays_unlinked(run):
+    assert alias_owner(run(ALIAS_OTHER_ORGANISATION), "Der SPD-Chef") is None, summary(run(ALIAS_OTHER_ORGANISATION))
 
 
 def test_age_reference_without_a_recent_person_stays_unlinked(run):
@@ -843,6 +901,84 @@ def test_rumoured_acquisition(run, text, buyer, target):
     assert find_relation(out, "acquisition", buyer, target)["attributes"]["status"] == "rumoured"
 
 
+GENERIC_ARGUMENTS = T("Bayer meldet Rekordzahlen. Der Konzern übernimmt den Saatgutriesen Monsanto. "
+                      "Der Chef des Unternehmens, Werner Baumann, zeigte sich zufrieden.")
+GENERIC_WITHOUT_COMPANY = T("Der Konzern übernimmt Monsanto.")
+
+
+def test_bare_generic_reference_is_an_argument_but_no_alias(run):
+    out = run(GENERIC_ARGUMENTS)
+    assert ("Bayer", "Monsanto") in rel(out, "acquisition"), summary(out)
+    assert ("Werner Baumann", "Bayer") in rel(out, "role"), summary(out)
+    texts = {m["text"] for e in out["entities"] for m in e["mentions"]}
+    assert not texts & {"Der Konzern", "des Unternehmens"}, summary(out)  # the guideline's out-of-scope generics
+    assert rel(run(GENERIC_WITHOUT_COMPANY), "acquisition") == set()  # no company named before: nothing to stand for
+
+
+# --- media, parties, institutions ------------------------------------------------------------
+
+MEDIA_TEXT = T("Wie die Nachrichtenagentur APA berichtet, übernimmt die OMV den Chemiekonzern Borealis. "
+               "Laut \"Kronen Zeitung\" will die Asfinag mit den ÖBB kooperieren.")
+INSTITUTION_TEXT = T("Die Oesterreichische Nationalbank (OeNB) und die Finanzmarktaufsicht FMA warnen. "
+                     "Die Nationalbank erwartet ein schwächeres Wachstum. Die ESMA und die WKStA prüfen den Fall.")
+PARTY_TEXT = T("SPÖ, ÖVP und FPÖ streiten über das Budget. Laut Neuen Zürcher Zeitung lehnen SVP und "
+               "FDP.Die Liberalen den Vorschlag ab.")
+COMMON_WORD_TEXT = T("Die Zeit drängt, sagte der Vorstand. Die Post ist da. Die Presse berichtete ausführlich. "
+                     "Das ist ein hoher Standard, die Standards sind streng. Er warf einen Blick auf die Welt.")
+KRONES_TEXT = T("Die Aktie der Krones AG stieg. Krones erhöhte die Prognose.")
+
+
+def test_media_quoted_as_source_are_found_but_no_party(run):
+    out = run(MEDIA_TEXT)
+    assert by_kb(out, "apa")["type"] == "COMPANY"
+    assert by_kb(out, "kronen-zeitung")["type"] == "COMPANY"
+    assert by_kb(out, "asfinag")
+    assert rel(out, "acquisition") == {("OMV", "Borealis")}, summary(out)
+    parties = {n for r in out["relations"] for n in (r["subject_name"], r["object_name"])}
+    assert not parties & {"APA", "Kronen Zeitung"}, summary(out)
+
+
+def test_institutions_and_parties_link_to_knowledge_base(run):
+    out = run(INSTITUTION_TEXT)
+    oenb = by_kb(out, "oenb")
+    assert oenb["type"] == "ORG" and "Nationalbank" in mention_texts(oenb)
+    assert by_kb(out, "esma")["type"] == "ORG"
+    assert by_kb(out, "wksta")["type"] == "ORG"
+    out = run(PARTY_TEXT)
+    for kb_id in ["spoe", "oevp", "fpoe", "svp", "fdp-schweiz"]:
+        assert by_kb(out, kb_id)["type"] == "ORG", summary(out)
+    assert by_kb(out, "nzz")["type"] == "COMPANY"
+
+
+def test_common_words_are_no_media_companies(run):
+    """ "Die Zeit drängt", "Die Post ist da", "die Presse berichtete", "ein hoher Standard": generic."""
+    out = run(COMMON_WORD_TEXT)
+    assert [e for e in out["entities"] if e["type"] in {"COMPANY", "ORG"}] == [], summary(out)
+
+
+def test_inflected_form_of_one_name_is_not_taken_from_another(run):
+    """ "Krone" (Kronen Zeitung) + genitive s is "Krones", the name of Krones AG."""
+    out = run(KRONES_TEXT)
+    assert {e["kb_id"] for e in out["entities"]} == {"krones"}, summary(out)
+
+
+ROLE_PLURAL_TITLE = T("Die Magazino-Gründer Nikolas Engelhard, Lukas Zanger und Frederik Brantner freuen sich. "
+                      "Die beiden Geschäftsführer der TeDaPro GmbH, Knut Eichholz und Jens Pieper, planen Neues.")
+ROLE_SINGULAR_TITLE_AND_GUEST = T("BMW-Chef Harald Krüger und Angela Merkel trafen sich in Berlin.")
+ROLE_FIELD_OF_THE_POST = T("Am Stand war Hendrik Schütte, Leiter Marketing der Synaxon AG, zu Gast.")
+
+
+def test_plural_title_gives_every_listed_person_the_role(run):
+    out = run(ROLE_PLURAL_TITLE)
+    assert {("Nikolas Engelhard", "Magazino"), ("Lukas Zanger", "Magazino"), ("Frederik Brantner", "Magazino"),
+            ("Knut Eichholz", "TeDaPro GmbH"), ("Jens Pieper", "TeDaPro GmbH")} <= rel(out, "role"), summary(out)
+    assert rel(run(ROLE_SINGULAR_TITLE_AND_GUEST), "role") == {("Harald Krüger", "BMW")}
+
+
+def test_title_with_its_field_before_the_organisation(run):
+    assert ("Hendrik Schütte", "Synaxon AG") in rel(run(ROLE_FIELD_OF_THE_POST), "role"), summary(run(ROLE_FIELD_OF_THE_POST))
+
+
 # --- output invariants over every sentence above ---------------------------------------------
 
 @pytest.mark.parametrize("text", ALL_TEXTS, ids=[f"t{n}" for n in range(len(ALL_TEXTS))])
@@ -868,3 +1004,4 @@ def test_relation_arguments_exist(run, text):
             assert ids[r["object"]]["name"] == r["object_name"]
         ev = r["evidence"]
         assert text[ev["start"]:ev["end"]] == ev["text"]
+

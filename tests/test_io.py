@@ -17,9 +17,11 @@ import pytest
 from extractor.io import (
     AtomicWriter,
     LineRejected,
+    OutputBusy,
     iter_inputs,
     iter_json_objects,
     output_dir_error,
+    output_locks,
     output_paths,
     rejected_bytes,
     sniff,
@@ -379,6 +381,22 @@ def test_output_paths_and_dir_errors(tmp_path):
     blocker.write_text("x")
     assert "not a folder" in output_dir_error(str(blocker / "out.jsonl"))
     assert "is a folder" in output_dir_error(str(tmp_path))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="flock")
+def test_output_lock_is_exclusive_and_removed_by_its_holder(tmp_path):
+    """flock locks an open file, so even a second lock from this process is refused."""
+    out, folder = tmp_path / "o.jsonl", f"{tmp_path}/dir/"
+    os.mkdir(folder)
+    with output_locks([out, folder]):
+        assert (tmp_path / ".o.jsonl.lock").read_text() == f"{os.getpid()}\n"
+        with pytest.raises(OutputBusy, match=f"output {out} is being written by another run \\(pid {os.getpid()}"):
+            with output_locks([out]):
+                pass
+    assert not (tmp_path / ".o.jsonl.lock").exists()
+    (tmp_path / ".o.jsonl.lock").write_text("4242\n")  # left by a run killed with kill -9: not locked
+    with output_locks([out]):
+        pass
 
 
 def test_rejected_line_kept_byte_for_byte(tmp_path):

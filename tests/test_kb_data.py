@@ -142,3 +142,46 @@ def test_places(places):
     assert len(bundeslaender) == 16
     eu = set("AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split())
     assert eu <= {p["country"] for p in places if p["kind"] == "country"}
+
+
+def test_media_are_companies_in_the_media_sector(companies):
+    """A medium quoted as a source is no relation party: that needs type COMPANY and an industry
+    noun of the `media` sector (extractor/kb.py `company_sectors`)."""
+    from extractor.kb import load_kb
+
+    kb = load_kb(str(data_path()))
+    for kb_id in ["der-standard", "kronen-zeitung", "die-presse", "kurier", "nzz", "tages-anzeiger", "blick", "taz",
+                  "stern", "apa", "keystone-sda", "orf", "zdf", "ard", "srf", "bbc", "cnn", "new-york-times",
+                  "wall-street-journal", "le-monde", "tass", "servus-tv", "puls-4"]:
+        assert companies[kb_id]["type"] == "COMPANY", kb_id
+        assert "media" in kb.company_sectors(kb.get(kb_id)), kb_id
+    assert "SDA" in companies["keystone-sda"]["abbreviations"]
+    assert "NZZ" in companies["nzz"]["abbreviations"]
+    assert companies["die-presse"]["parent"] == "styria-media-group"
+
+
+def test_parties_and_institutions(companies):
+    for kb_id in ["liste-pilz", "gruene-oesterreich", "rassemblement-national", "pis", "fidesz", "syriza",
+                  "labour", "conservative-party", "movimento-5-stelle", "republikanische-partei-usa",
+                  "esma", "egmr", "ilo", "iaea", "osze", "wksta", "gpa", "pro-ge", "unia", "bundesfinanzhof"]:
+        assert companies[kb_id]["type"] == "ORG", kb_id
+    assert "Partei" in companies["syriza"]["industry"]
+    assert "Nationalbank" in companies["oenb"]["names"]
+    assert "Front National" in companies["rassemblement-national"]["names"]
+    assert "GOP" in companies["republikanische-partei-usa"]["abbreviations"]
+    assert "M5S" in companies["movimento-5-stelle"]["abbreviations"]
+    for kb_id in ["wiener-boerse", "six-group", "nyse", "asfinag", "big", "magenta-telekom", "github"]:
+        assert companies[kb_id]["type"] == "COMPANY", kb_id
+    assert companies["nyse"]["parent"] == "intercontinental-exchange"
+
+
+def test_common_word_names_are_listed_as_ambiguous(companies):
+    """Names that are ordinary words count only where the NER or a compound supports them."""
+    ambiguous = {line.strip() for line in (data_path("lexicons") / "ambiguous_names.txt").read_text(encoding="utf-8").splitlines()
+                 if line.strip() and not line.startswith("#")}
+    for word in ["Standard", "Standards", "Der Standard", "Krone", "Presse", "Die Presse", "Kurier", "Blick", "Stern",
+                 "Bild", "Welt", "Die Welt", "Zeit", "Die Zeit", "Magenta", "Salt", "A1", "Demokraten",
+                 "Republikaner", "Die Mitte", "JETZT"]:
+        assert word in ambiguous, word
+        stem = word[:-1] if word.endswith("s") else word  # "Standards": the genitive variant of "Standard"
+        assert any({word, stem} & set(check_kb.surface_forms(c)) for c in companies.values()), word

@@ -92,3 +92,32 @@ def test_relation_type_schema_rejects_a_misspelt_key(tmp_path):
     bad.write_text(json.dumps(spec), encoding="utf-8")
     with pytest.raises(ValueError, match="subject"):
         load_relation_types(bad)
+
+
+def test_trigger_file_schema_rejects_misspelt_types_fields_and_missing_lists(tmp_path):
+    from extractor.paths import data_path
+    from extractor.relation_types import load_triggers
+    import json
+
+    spec = json.loads(data_path("lexicons", "relations.json").read_text(encoding="utf-8"))
+    assert load_triggers(data_path("lexicons", "relations.json"))["subsidiary"]["suffixes"]
+    bad = tmp_path / "relations.json"
+    for broken, word in ((dict(spec, subsidary=spec["subsidiary"]), "subsidary"),
+                         (dict(spec, merger=dict(spec["merger"], stem=["fusion"])), "stem"),
+                         ({k: v for k, v in spec.items() if k != "negation"}, "negation")):
+        bad.write_text(json.dumps(broken), encoding="utf-8")
+        with pytest.raises(ValueError) as error:
+            load_triggers(bad)
+        assert str(bad) in str(error.value) and word in str(error.value), error.value
+
+
+def test_threshold_needs_more_than_a_few_lucky_points():
+    """Thresholds come from out-of-fold points; two correct points at the top are no evidence
+    of 70 % precision, twenty of twenty-two are."""
+    from extractor.training.relations import _best_threshold
+
+    few = [(0.9, True), (0.8, True), (0.3, False), (0.2, False)]
+    assert _best_threshold(few, total=10, min_precision=0.7)[0] == 1.01
+    many = [(0.99 - i / 100, True) for i in range(20)] + [(0.5, False), (0.4, False), (0.3, False)]
+    threshold, (precision, recall, _) = _best_threshold(many, total=25, min_precision=0.7)
+    assert threshold == 0.8 and precision == 1.0 and recall == 0.8

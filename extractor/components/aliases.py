@@ -21,12 +21,14 @@ from spacy.tokens import Doc, Token
 
 from ..kb import KnowledgeBase, fold, load_kb, load_lexicon
 from .alias_ranker import CONFLICT, Candidate, RuleRanker, TrainedRanker, candidate_features
-from .mention import ALIAS, COMPOUND, NAME, ORG_TYPES, Mention, mentions, serialisable, set_spans
+from .mention import (ALIAS, COMPOUND, GENERIC_REFERENCES, NAME, ORG_TYPES, PRONOUN, Mention, mentions, serialisable,
+                      set_spans)
 from .resources import KB_FILES, TITLES, DataComponent
 from .titles import TitleLexicon
 
 # definite only: "einen Investor" introduces someone new, it does not refer back
 DETERMINERS = {"der", "die", "das", "des", "dem", "den"}
+DEFINITE = DETERMINERS | {"dieser", "diese", "dieses", "diesem", "diesen"}
 INDEFINITE = {"ein", "eine", "eines", "einem", "einen", "einer", "kein", "keine", "keinen", "keinem", "keiner"}
 PLURAL_QUANTIFIERS = {"beide", "beiden", "mehrere", "mehreren", "viele", "vielen", "alle", "allen", "einige",
                       "einigen", "andere", "anderen", "zwei", "drei", "vier", "sämtliche", "zahlreiche", "manche"}
@@ -71,6 +73,7 @@ class AliasLinker(DataComponent):
         self.feminine = tuple(industry["feminine"])
         self.neuter = tuple(industry["neuter"])
         self.weak = tuple(industry["weak"])
+        self.argument_references = frozenset(industry["argument_references"])
         self.titles = TitleLexicon(data_dir)
         self.products: Dict[str, str] = load_lexicon(data_dir, "products.json")["products"]
 
@@ -82,7 +85,7 @@ class AliasLinker(DataComponent):
         covered = {i for alias in aliases for i in range(alias.start, alias.end)
                    if not alias.family or i in (alias.start, alias.end - 1)}
         names = [m for m in found if not (set(range(m.start, m.end)) & covered)]
-        entities = _cluster(doc, names)
+        entities = _cluster(doc, names, self.kb)
         for entity in entities:
             if entity.type in ORG_TYPES and not entity.kb_id:
                 entity.places |= self._places_in_names(doc, entity)
@@ -97,6 +100,7 @@ class AliasLinker(DataComponent):
                 insort(target.starts, alias.start)
         doc._.mentions = sorted(names + [a for a in aliases if a.entity], key=lambda m: m.start)
         doc._.entities = [_entity_json(doc, e, self.kb) for e in entities]
+        doc.user_data[GENERIC_REFERENCES] = _generic_references(doc, doc._.mentions, entities, self.argument_references)
         set_spans(doc)
         return doc
 
@@ -111,7 +115,7 @@ class AliasLinker(DataComponent):
             if token.i in taken or token.i in name_tokens or not (token.text[:1].isupper() or token.text in self.products):
                 continue
             ref = (self._demonym(doc, token) or self._descriptive(doc, token, org_tokens)
-                   or self._person_reference(doc, token))
+                   or self._person_reference(doc, token, org_tokens))
             if ref is not None and not (set(range(ref.start, ref.end)) & taken):
                 refs.append(ref)
                 taken.update(range(ref.start, ref.end))
@@ -239,7 +243,7 @@ class AliasLinker(DataComponent):
             fits = [e for e in entities if e.kb_id and (self.kb.get(e.kb_id).parent == kb_id)]
         return fits[0] if len(fits) == 1 else None
 
-    def _person_reference(self, doc: Doc, token: Token) -> Optional[Mention]:
+    def _person_reference(self, doc: Doc, token: Token, org_tokens: Set[int]) -> Optional[Mention]:
         """A person named by what they are, standing alone: a title ("der Wirtschaftskammerpräsident",
         "der saarländische Innenminister", "der US-Präsident"), an occupation ("den Schauspieler"),
         an age ("der 52-Jährige", "der 50-jährige Konzernchef") or a nationality ("die Russin")."""
@@ -263,8 +267,11 @@ class AliasLinker(DataComponent):
                                 or nxt.lower_ in {"von", "vom", "der", "des", "bei", "beim"}):
             return None  # "der Chef Tim Cook", "der Chef von Apple": not standing alone
         by_recency = age_noun or aged or bool(nationality)
+        # "der SPD-Chef": the title of a named organisation ("der US-Präsident" names a place)
+        prefix = doc[token.i - 2].lower_ if titled and token.i - 2 in org_tokens and doc[token.i - 1].text == "-" \
+            else None
         return Mention(start, token.i + 1, "PERSON", kind=ALIAS, source="alias",
-                       title=low if titled else None, recent=by_recency)
+                       title=low if titled else None, recent=by_recency, prefix=prefix)
 
     def _person_modifiers(self, doc: Doc, start: int) -> Tuple[Optional[int], bool]:
         """Start of the reference at its determiner (None: no definite determiner) and whether an
@@ -437,8 +444,9 @@ def _cue(learned, known, informed: bool) -> str:
     return CONFLICT if informed else "unknown"
 
 
-def _cluster(doc: Doc, names: List[Mention]) -> List[EntityInfo]:
-    """Group name mentions into entities: KB id, folded name, person surnames, genitive -s."""
+def _cluster(doc: Doc, names: List[Mention], kb: KnowledgeBase) -> List[EntityInfo]:
+    """Group name mentions into entities: KB id, folded name, person surnames, genitive -s,
+    short and full organisation names ("ADVA" and "ADVA Optical")."""
     keys: Dict[str, EntityInfo] = {}
     entities: List[EntityInfo] = []
     persons_full: Dict[str, EntityInfo] = {}
@@ -465,8 +473,12 @@ def _cluster(doc: Doc, names: List[Mention]) -> List[EntityInfo]:
             entity = keys.get(key) or new(mention)
             keys[key] = entity
             persons_full.setdefault(text.split()[-1].casefold(), entity)
+    full_names = _full_org_names(doc, ordered, kb)
     for mention in ordered:
         text = mention.text(doc)
+        full = full_names.get(_name_words(text)) if mention.type in ORG_TYPES else None
+        if full is not None:
+            mention.kb_id, mention.type = full.kb_id, full.type
         if mention.kb_id:
             key = "KB:" + mention.kb_id
         elif " " not in text and text.casefold() in persons_full and mention.type != "LOCATION":
@@ -479,7 +491,7 @@ def _cluster(doc: Doc, names: List[Mention]) -> List[EntityInfo]:
                 entity = persons_full[text.casefold()]
                 keys[key] = entity
         else:
-            folded = fold(text)
+            folded = " ".join(_name_words(full.text(doc) if full is not None else text))
             if folded.endswith("s") and (mention.type + ":" + folded[:-1]) in keys:
                 folded = folded[:-1]
             key = abbreviations.get(text) or mention.type + ":" + folded
@@ -508,10 +520,78 @@ def _cluster(doc: Doc, names: List[Mention]) -> List[EntityInfo]:
     return live
 
 
+def _generic_references(doc: Doc, found: List[Mention], entities: List[EntityInfo],
+                        nouns: frozenset) -> List[Mention]:
+    """ "der Konzern", "das Unternehmen", "die Bank" standing for a company named just before:
+    the first company of the nearest sentence (this one or up to two before) that names one,
+    the subject as a rule; an earlier reference counts for its company. The guideline does
+    not count them as aliases, so they are no output mentions; the relation rules take them
+    as arguments: "Siemens ... Der Konzern übernimmt Mentor", "Chef des Unternehmens, Joe Kaeser"."""
+    types = {e.id: e.type for e in entities}
+    taken = {i for m in found for i in range(m.start, m.end)}
+    named = sorted((m.start, m.entity) for m in found if m.entity and types.get(m.entity) == "COMPANY")
+    sentence_starts = doc.user_data["sentence_starts"]
+    refs: List[Mention] = []
+    for token in doc[1:]:
+        if token.lower_ not in nouns or token.i in taken or doc[token.i - 1].lower_ not in DEFINITE:
+            continue
+        if token.i + 1 in taken:
+            continue  # "der Konzern Siemens": an apposition, the name itself follows
+        k = bisect_right(sentence_starts, token.i) - 1
+        for j in range(k, max(-1, k - 3), -1):
+            end = token.i - 1 if j == k else sentence_starts[j + 1]
+            first = bisect_left(named, (sentence_starts[j], ""))
+            if first < len(named) and named[first][0] < end:
+                refs.append(Mention(token.i - 1, token.i + 1, "COMPANY", kind=PRONOUN, source="generic",
+                                    entity=named[first][1]))
+                insort(named, (token.i - 1, named[first][1]))
+                break
+    return refs
+
+
+def _name_words(text: str) -> Tuple[str, ...]:
+    """A name as folded words, hyphens as spaces: "Rite-Aid" and "Rite Aid" are one name."""
+    return tuple(fold(text).replace("-", " ").split())
+
+
+def _full_org_names(doc: Doc, ordered: List[Mention], kb: KnowledgeBase) -> Dict[Tuple[str, ...], Mention]:
+    """Short organisation name -> the one longer name of the article it begins: "Coeit" ->
+    "Coeit Consulting", "Youzu" -> "Youzu Interactive"; or, failing that, the one longer name
+    a distinctive word ends: "Hüttinger" -> "Trumpf Hüttinger". Not when two names share the
+    start ("DB International", "DB Projektbau"), when the rest is a place ("Oracle
+    Deutschland" is the subsidiary) or when the short name is a different KB company."""
+    names: Dict[Tuple[str, ...], Mention] = {}
+    for m in ordered:
+        if m.type in ORG_TYPES:
+            names.setdefault(_name_words(m.text(doc)), m)
+    by_first: Dict[str, List[Tuple[str, ...]]] = {}
+    for words in names:
+        if words:
+            by_first.setdefault(words[0], []).append(words)
+    out = {}
+    for head, short in names.items():
+        if not head or len("".join(head)) < 3:
+            continue
+        fulls = [words for words in by_first[head[0]] if len(words) > len(head) and words[:len(head)] == head
+                 and not any(kb.places_named(w.title()) for w in words[len(head):])
+                 and (short.kb_id is None or short.kb_id == names[words].kb_id)]
+        if len(fulls) == 1:
+            out[head] = names[fulls[0]]
+        elif not fulls and len(head) == 1 and short.kb_id is None and not kb.places_named(head[0].title()) \
+                and not kb.noun_sectors(head[0].title())[1]:
+            # the distinctive last word alone: "Hüttinger" for "Trumpf Hüttinger"
+            ends = [words for words in names if len(words) > 1 and words[-1] == head[0]]
+            if len(ends) == 1:
+                out[head] = names[ends[0]]
+    return out
+
+
 def _titled_person(doc: Doc, alias: Mention, entities: List[EntityInfo]) -> Optional[EntityInfo]:
     """The person the article introduced with the same title before the reference
-    ("Wirtschaftskammerpräsident Christoph Leitl", "Christoph Leitl, der Wirtschaftskammerpräsident");
-    none, or two different ones, leave it unlinked."""
+    ("Wirtschaftskammerpräsident Christoph Leitl", "Christoph Leitl, der Wirtschaftskammerpräsident"),
+    or, for a title of a named organisation ("der SPD-Chef"), the person introduced with that
+    organisation ("SPD-Vorsitzender Sigmar Gabriel", "Sigmar Gabriel (SPD)"); none, or two
+    different ones, leave it unlinked."""
     found = set()
     for entity in entities:
         if entity.type != "PERSON":
@@ -519,9 +599,10 @@ def _titled_person(doc: Doc, alias: Mention, entities: List[EntityInfo]) -> Opti
         for m in entity.mentions:
             if m.start >= alias.start:
                 continue
-            near = [doc[i].lower_ for i in range(max(0, m.start - 2), m.start)]
+            near = [doc[i].lower_ for i in range(max(0, m.start - 3), m.start)]
             near += [doc[i].lower_ for i in range(m.end, min(len(doc), m.end + 3))]
-            if any(_same_title(alias.title, word) for word in near):
+            if alias.prefix is not None and alias.prefix in near or \
+                    alias.prefix is None and any(_same_title(alias.title, word) for word in near):
                 found.add(entity.id)
     if len(found) != 1:
         return None

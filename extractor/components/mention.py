@@ -13,6 +13,8 @@ from spacy.util import filter_spans
 NAME, COMPOUND, ALIAS, PRONOUN = "name", "compound", "alias", "pronoun"
 ORG_TYPES = ("COMPANY", "ORG")
 MENTIONS, ALIASES = "mentions", "aliases"  # the doc.spans keys
+# doc.user_data key: bare generic references ("der Konzern") resolved for the relation rules
+GENERIC_REFERENCES = "generic_references"
 T = TypeVar("T")
 
 
@@ -60,6 +62,7 @@ class Mention:
     recent: bool = False  # a person reference that means the person last named: "der 52-Jährige"
     owner: Optional[str] = None  # kb id of the maker a product prefix names: "der Android-Hersteller"
     family: Optional[str] = None  # "parent:<kb id>" / "child:<kb id>": "die AUA-Mutter", "die VW-Tochter"
+    prefix: Optional[str] = None  # the organisation a title reference names: "spd" in "der SPD-Chef"
 
     def span(self, doc: Doc) -> Span:
         return doc[self.start : self.end]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Iterable, List, Optional, Set, Tuple
+from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from rapidfuzz import fuzz, process
 from spacy.language import Language
@@ -63,8 +63,14 @@ class EntityMentions(DataComponent):
         self.kb: KnowledgeBase = load_kb(data_dir)
         self.ambiguous = _read_list(Path(data_dir) / AMBIGUOUS)
         self.kb_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        owners: Dict[str, Set[str]] = {}
         for company in self.kb.companies.values():
-            forms = sorted(set(_variants(company.surface_forms())))
+            for form in company.surface_forms():
+                owners.setdefault(form, set()).add(company.id)
+        for company in self.kb.companies.values():
+            # an inflected form that is another entry's name is that entry's ("Krone" + s = "Krones")
+            forms = sorted({v for v in _variants(company.surface_forms())
+                            if owners.get(v, {company.id}) >= {company.id}})
             self.kb_matcher.add(company.id, list(nlp.tokenizer.pipe(forms)))
         self.legal_matcher = Matcher(nlp.vocab)
         name_any = {"TEXT": {"REGEX": r"^[A-ZÄÖÜ0-9][\w&+.\-]*$"}}
@@ -99,13 +105,35 @@ class EntityMentions(DataComponent):
 
     # --- proposals ------------------------------------------------------------
     def _from_ner(self, doc: Doc) -> Iterable[Mention]:
+        org_names = _ner_org_names(doc)
         for ent in doc.ents:
             label = NER_LABELS.get(ent.label_)
             if label is None:
                 continue
             start, end = _trim(doc, ent.start, ent.end, self.compound_heads)
+            if label in ORG_TYPES:
+                start = self._past_descriptor(doc, start, end, org_names)
             if start < end:
                 yield Mention(start, end, label, source="ner")
+
+    def _past_descriptor(self, doc: Doc, start: int, end: int, org_names: Set[str]) -> int:
+        """Where the name starts in a span the NER began at its descriptor: "IT-Unternehmen
+        Materna GmbH", "des Systemhauses Netgo" (the descriptor is an alias, not the name)."""
+        i = start
+        while i + 2 < end and doc[i + 1].text == "-" and not doc[i].whitespace_:
+            i += 2  # the hyphen chain "IT-Unternehmen", "Fußball-Bundesligist"
+        head = doc[i]
+        if i + 1 >= end or not (head.is_alpha and head.text[:1].isupper() and head.text[1:].islower()) \
+                or not doc[i + 1].text[:1].isupper() or self.kb.lookup(doc[start:end].text):
+            return start
+        rest = doc[i + 1:end].text
+        if self.kb.places_named(rest):
+            return start  # "Theater Bremen", "Amtsgericht München": the place belongs to the name
+        alone = rest in org_names
+        legal = doc[end - 1].text in LEGAL_FORM_TOKENS
+        if alone or self._industry_noun(head.text) and (legal or i > start):
+            return i + 1  # the bare name stands alone in the article, or a descriptor precedes a legal name
+        return start
 
     def _from_kb(self, doc: Doc) -> Iterable[Mention]:
         ner_tokens = {i for ent in doc.ents for i in range(ent.start, ent.end)}
@@ -119,11 +147,13 @@ class EntityMentions(DataComponent):
             yield Mention(start, end, self.kb.companies[kb_id].type, kb_id=kb_id, source="kb")
 
     def _from_legal(self, doc: Doc) -> Iterable[Mention]:
+        org_names = _ner_org_names(doc)
         for _, start, end in self.legal_matcher(doc):
             # "Der Ulmer Maschinenbauer Müller GmbH": articles, place adjectives and industry nouns are not the name
             while start < end - 2 and (doc[start].is_stop or self.kb.adjective_place(doc[start].text)
                                        or self.kb.noun_sectors(doc[start].text)[1]):
                 start += 1
+            start = self._past_descriptor(doc, start, end, org_names)
             if not doc[start].is_stop:  # "Das AG Frankfurt" is a court (Amtsgericht), not a company
                 yield Mention(start, end, "COMPANY", source="legal")
 
@@ -199,6 +229,11 @@ class EntityMentions(DataComponent):
             return None
         match = process.extractOne(key, self._fold_choices, scorer=fuzz.ratio, score_cutoff=self.fuzzy_cutoff)
         return self.kb.folded_names()[match[0]] if match else None
+
+
+def _ner_org_names(doc: Doc) -> Set[str]:
+    """The texts the NER tagged as organisations: a bare name that also stands alone."""
+    return {ent.text for ent in doc.ents if NER_LABELS.get(ent.label_) in ORG_TYPES}
 
 
 def _institutions(doc: Doc, chosen: List[Mention]) -> List[Mention]:

@@ -8,7 +8,7 @@ from typing import Dict, List, Optional, Sequence
 from spacy.tokens import Doc, Span
 
 from ..relation_types import SYMMETRIC_TYPES
-from .mention import Mention
+from .mention import GENERIC_REFERENCES, Mention
 
 
 def entity_names(doc: Doc) -> Dict[str, dict]:
@@ -58,6 +58,13 @@ def sentence_mentions(doc: Doc, sent: Span, types=("COMPANY", "ORG")) -> List[Me
         doc.user_data["mention_starts"] = starts
     lo, hi = bisect_left(starts, sent.start), bisect_left(starts, sent.end)
     return [m for m in found[lo:hi] if m.entity and entity_type(doc, m.entity) in types]
+
+
+def with_references(doc: Doc, sent: Span, found: List[Mention]) -> List[Mention]:
+    """`found` and the generic references of `sent` ("der Konzern" for the company named
+    last), in text order: arguments for the relation rules, not output mentions."""
+    refs = [m for m in doc.user_data.get(GENERIC_REFERENCES, []) if sent.start <= m.start < sent.end]
+    return sorted(found + refs, key=lambda m: m.start) if refs else found
 
 
 def entity_type(doc: Doc, entity_id: str) -> str:

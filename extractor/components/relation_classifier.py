@@ -29,13 +29,12 @@ from spacy.util import registry
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from thinc.api import Model, SparseLinear
 
-from ..relation_types import BINARY_TYPES, RELATION_TYPES, SYMMETRIC_TYPES, validation_problems
+from ..relation_types import BINARY_TYPES, RELATION_TYPES, SYMMETRIC_TYPES, load_triggers, validation_problems
 from .mention import COMPOUND, ORG_TYPES, Mention
 from .relation import add_relation, entity_type, mention_counts, sentence_mentions
 from .relations import Triggers
 from .resources import RELATIONS, TITLES, DataComponent
 from .titles import TitleLexicon
-from ..kb import load_lexicon
 
 FUNCTION_WORDS = frozenset({"von", "vom", "bei", "beim", "der", "die", "das", "des", "dem", "den", "im", "am", "für",
                             "zu", "zum", "zur", "und", "als", "mit", "an", "in", "aus", "nach", "seit", "ist", "wird",
@@ -74,23 +73,29 @@ def candidates(doc: Doc, ranks: Dict[str, int]) -> Iterator[Candidate]:
                 if first.entity == second.entity or second.start < first.end:
                     continue
                 types = (entity_type(doc, first.entity), entity_type(doc, second.entity))
-                if "PERSON" in types and types[0] == types[1]:
+                if "PERSON" in types and types[0] == types[1] or _affiliation(doc, first, second, types):
                     continue
                 yield Candidate(first, second, sent)
-        if any(entity_type(doc, m.entity) in ORG_TYPES for m in found):
-            continue
+        here = {m.entity for m in found}
         persons = {m.entity: m for m in found if entity_type(doc, m.entity) == "PERSON"}
         for person in persons.values():
             partners = {}
             if k > 0:
                 for org in sentence_mentions(doc, sents[k - 1], ORG_TYPES):
-                    partners.setdefault(org.entity, (org, "prev"))
-            if salient and salient not in partners:
+                    if org.entity not in here:
+                        partners.setdefault(org.entity, (org, "prev"))
+            if salient and salient not in partners and salient not in here:
                 partners[salient] = (first_mention[salient], "salient")
             for org, kind in partners.values():
                 first, second = (org, person) if org.start < person.start else (person, org)
                 span = doc[sents[k - 1].start:sent.end] if kind == "prev" else sent
                 yield Candidate(first, second, span, kind)
+
+
+def _affiliation(doc: Doc, first: Mention, second: Mention, types: Tuple[str, str]) -> bool:
+    """ "Dieter Althaus (CDU)": a party in parentheses after a person is membership, not a position."""
+    return types == ("PERSON", "ORG") and second.start == first.end + 1 and doc[first.end].text == "(" \
+        and second.end < len(doc) and doc[second.end].text == ")"
 
 
 class DocContext:
@@ -162,8 +167,7 @@ class FeatureExtractor:
 
     def __init__(self, data_dir: str) -> None:
         self.titles = TitleLexicon(data_dir)
-        self.triggers = Triggers({k: v for k, v in load_lexicon(data_dir, "relations.json").items()
-                                  if k in RELATION_TYPES and isinstance(v, dict)})
+        self.triggers = Triggers(load_triggers(Path(data_dir) / RELATIONS))
 
     def __call__(self, doc: Doc, cand: Candidate, context: DocContext) -> List[str]:
         a, b = cand.first, cand.second
@@ -248,6 +252,8 @@ class FeatureExtractor:
                 feats += [f"TI:{where}", f"TI:{where}:{doc[end - 1].lower_}"]
         for rtype in context.triggers(sent):
             feats.append(f"TR:{rtype}")
+        orgs = sum(entity_type(doc, m.entity) in ORG_TYPES for m in context.mentions(sent))
+        feats.append(f"SO:{min(orgs, 2)}")  # the sentence names organisations of its own
         return feats
 
 
@@ -386,6 +392,10 @@ class RelationClassifier(DataComponent):
             return doc
         probs = self.scores([self.features(doc, c, context) for c in cands])
         related = {frozenset((r["subject"], r["object"])) for r in doc._.relations}
+        # an argument the rules gave a partner in a sentence gets no second one there from the model
+        # ("Laut Handelsblatt übernahm Bayer Monsanto": Monsanto has its buyer)
+        settled = {(r["type"], arg, r["evidence"]["start"]) for r in doc._.relations
+                   for arg in (r["subject"], r["object"]) if arg}
         best: Dict[Tuple[str, str, str], Tuple[float, Candidate]] = {}
         for cand, row in zip(cands, probs):
             types = (entity_type(doc, cand.first.entity), entity_type(doc, cand.second.entity))
@@ -399,8 +409,8 @@ class RelationClassifier(DataComponent):
                     best[key] = (p, cand)
         for (rtype, subj, obj), (p, cand) in sorted(best.items(), key=lambda item: -item[1][0]):
             pair = frozenset((subj, obj))
-            if pair in related:
-                continue  # the rules (or a stronger prediction) already related this pair
+            if pair in related or any((rtype, arg, cand.sent.start_char) in settled for arg in pair):
+                continue  # the rules (or a stronger prediction) already related this pair or argument
             related.add(pair)
             add_relation(doc, rtype, subj, obj, cand.sent, self._attributes(doc, rtype, cand, context), p)
         return doc

@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import re
 from itertools import combinations
-from typing import Dict, List, Optional, Set
+from pathlib import Path
+from typing import Dict, List, Optional, Set, Tuple
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from ..kb import KnowledgeBase, load_kb, load_lexicon
+from ..kb import KnowledgeBase, load_kb
+from ..relation_types import load_triggers
 from .mention import COMPOUND, Mention
-from .relation import add_relation, entity_type, sentence_mentions
+from .relation import add_relation, entity_type, sentence_mentions, with_references
 from .resources import KB_FILES, RELATIONS, DataComponent
 
 GROUP_WORDS = {"beide", "beiden"}
+POSSESSIVES = {"sein", "seine", "seiner", "seinem", "seinen", "seines", "ihr", "ihre", "ihrer", "ihrem", "ihren", "ihres"}
+ARTICLE_WORDS = {"der", "die", "das", "den", "dem", "des", "eine", "einer", "ein", "einem"}
 DENIALS = {"dementiert", "dementierte", "dementieren", "bestreitet", "bestritt", "bestreiten", "verneint", "verneinte"}
 QUOTES = {'"', "„", "“", "»", "«", "'", "‚"}
 REPORTING = {"erfuhr", "erfahren", "berichtete", "berichtet", "berichten", "meldete", "meldet", "zufolge", "laut",
@@ -61,7 +65,9 @@ class Triggers:
         present = set(words)
         for token, low in zip(sent, words):
             if not token.is_alpha:
-                continue
+                low = low.rsplit("-", 1)[-1]  # "100%-Tochter": the word after the hyphen
+                if not low.isalpha():
+                    continue
             types = set(self.types(low))
             for rtype, stems in self.particle_stems:
                 for stem, particles in stems.items():
@@ -103,7 +109,7 @@ class Relations(DataComponent):
 
     def load(self, data_dir: str) -> None:
         self.kb: KnowledgeBase = load_kb(data_dir)
-        self.triggers = Triggers(load_lexicon(data_dir, "relations.json"))
+        self.triggers = Triggers(load_triggers(Path(data_dir) / RELATIONS))
         self.negation = self.triggers.words("negation")
         self.speculation = self.triggers.words("speculation")
         self.planned = self.triggers.words("planned")
@@ -118,12 +124,15 @@ class Relations(DataComponent):
             triggered = self.triggers.in_sentence(sent)
             if not triggered:
                 continue
-            orgs = [m for m in sentence_mentions(doc, sent) if not self._is_source(doc, sent, m)]
+            orgs = [m for m in with_references(doc, sent, sentence_mentions(doc, sent))
+                    if not self._is_source(doc, sent, m)]
             group = self._group(doc, sent, sents[n - 1] if n else None)
             nxt = sents[n + 1] if n + 1 < len(sents) else None
             for rtype, rule in RULES:
                 for trigger in triggered.get(rtype, ()):
-                    if not self._negated(doc, sent, trigger):
+                    # "der Lufthansa-Ableger X" names a fact whatever the clause denies
+                    if not self._negated(doc, sent, trigger) or \
+                            rtype == "subsidiary" and _compound_before(doc, trigger, orgs) is not None:
                         rule(self, doc, sent, trigger, orgs, group, nxt, triggered)
         return doc
 
@@ -380,7 +389,21 @@ def _acquisition(self: Relations, doc, sent, trigger, orgs, group, nxt, triggere
     if rtype == "acquisition":
         status = self._status(sent)
         attributes["status"] = "planned" if status == "agreed" and "gebot" in trigger.lower_ else status
-    add_relation(doc, rtype, buyer.entity, target.entity, sent, attributes, 0.7)
+    for party in _coordinated_with(doc, orgs, buyer):  # "Audi, BMW und Daimler haben Here gekauft"
+        if party.entity != target.entity:
+            add_relation(doc, rtype, party.entity, target.entity, sent, dict(attributes), 0.7)
+
+
+def _coordinated_with(doc: Doc, orgs: List[Mention], mention: Mention) -> List[Mention]:
+    """`mention` and the organisations listed with it ("Audi, BMW und Daimler")."""
+    ordered = sorted(orgs, key=lambda m: m.start)
+    k = next(i for i, m in enumerate(ordered) if m is mention)
+    first = last = k
+    while first > 0 and _coordinated(doc, ordered[first - 1], ordered[first]):
+        first -= 1
+    while last + 1 < len(ordered) and _coordinated(doc, ordered[last], ordered[last + 1]):
+        last += 1
+    return ordered[first:last + 1]
 
 
 def _stake(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> None:
@@ -407,19 +430,42 @@ def _merger(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) ->
 def _subsidiary(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> None:
     low = trigger.lower_
     glued = _compound_before(doc, trigger, orgs)
-    follower = next((m for m in orgs if trigger.i < m.start <= trigger.i + 2), None)
+    follower = next((m for m in orgs if trigger.i < m.start <= trigger.i + 3 and
+                     all(t.lower_ in ARTICLE_WORDS or t.text == "," for t in doc[trigger.i + 1:m.start])), None)
     parent = child = None
-    if "tochter" in low or "töchter" in low:
-        parent = glued or _after(doc, sent, trigger.i, {"von", "des", "der"}, orgs, 2)
+    if low.endswith(("tochter", "töchter", "ableger")) or low.startswith("tochter"):
+        parent = glued or _after(doc, sent, trigger.i, {"von", "des", "der"}, orgs, 3)
+        if parent is None and follower is not None:
+            parent = _owner_before(doc, sent, trigger, orgs)  # "E.ON bringt Tochter Uniper an die Börse"
         child = follower if follower is not None and follower is not parent else _nearest(orgs, trigger.i, before=True)
     elif "mutter" in low:
         child, parent = glued, follower
     elif low.startswith("gehör"):
-        parent = _after(doc, sent, trigger.i, {"zu", "zum", "zur"}, orgs, 6)
-        child = _nearest(orgs, trigger.i, before=True)
+        parent, child = _belongs(doc, sent, trigger, orgs)
     if parent is None or child is None or parent.entity == child.entity:
         return
     add_relation(doc, "subsidiary", parent.entity, child.entity, sent, {}, 0.7)
+
+
+def _owner_before(doc: Doc, sent: Span, trigger: Token, orgs: List[Mention]) -> Optional[Mention]:
+    """The owner of "seine/ihre Tochter X" (the company named before, across commas) or of
+    "X bringt Tochter Y ..." (the company before the trigger in its own clause)."""
+    possessive = trigger.i > sent.start and doc[trigger.i - 1].lower_ in POSSESSIVES or \
+        trigger.i - 1 > sent.start and doc[trigger.i - 2].lower_ in POSSESSIVES and doc[trigger.i - 1].text == "-"
+    if not possessive:
+        possessive = any(t.lower_ in POSSESSIVES for t in doc[max(sent.start, trigger.i - 3):trigger.i])
+    start = sent.start if possessive else _clause(doc, sent, trigger).start
+    return _nearest([m for m in orgs if m.start >= start], trigger.i, before=True)
+
+
+def _belongs(doc: Doc, sent: Span, trigger: Token, orgs: List[Mention]) -> Tuple[Optional[Mention], Optional[Mention]]:
+    """(parent, child) of "X gehört zu Y" and of the relative clause "Y, zu dem X gehört"."""
+    clause = _clause(doc, sent, trigger)
+    if clause.start < trigger.i - 1 and doc[clause.start].lower_ in {"zu", "zum", "zur"}:
+        parent = _nearest(orgs, clause.start, before=True)
+        child = next((m for m in orgs if clause.start < m.start and m.end <= trigger.i), None)
+        return parent, child
+    return _after(doc, sent, trigger.i, {"zu", "zum", "zur"}, orgs, 6), _nearest(orgs, trigger.i, before=True)
 
 
 def _spin_off(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> None:

@@ -8,13 +8,13 @@ title ("Vize-Verwaltungsratschef").
 
 from __future__ import annotations
 
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .titles import TitleLexicon
-from .mention import COMPOUND, ORG_TYPES, Mention
+from .mention import COMPOUND, GENERIC_REFERENCES, ORG_TYPES, Mention
 from .relation import add_relation, entity_type, mention_counts, sentence_mentions
 from .resources import TITLES, DataComponent
 
@@ -44,8 +44,9 @@ class Roles(DataComponent):
         self.require_data()
         if doc._.relations is None:
             doc._.relations = []
-        starts = {m.start: m for m in doc._.mentions or [] if m.entity}
-        ends = {m.end: m for m in doc._.mentions or [] if m.entity}
+        linked = [m for m in doc._.mentions or [] if m.entity] + doc.user_data.get(GENERIC_REFERENCES, [])
+        starts = {m.start: m for m in linked}  # "Chef des Konzerns, X": the reference stands for the company
+        ends = {m.end: m for m in linked}
         main = _main_company(doc)  # once per Doc: it counts every mention
         for sent in doc.sents:
             for start, end in self.lexicon.chains(sent):
@@ -76,7 +77,8 @@ class Roles(DataComponent):
             org = self._org_right(doc, sent, named.end, starts)
             if org is not None:
                 status = self._status(doc, sent, start, org) or "current"
-                add_relation(doc, "role", named.entity, org.entity, sent, {"title": title, "status": status}, 0.85)
+                for person in _listed_persons(doc, start, named, starts):
+                    add_relation(doc, "role", person.entity, org.entity, sent, {"title": title, "status": status}, 0.85)
                 return
         if org is None:
             org = self._org_right(doc, sent, end, starts)
@@ -92,7 +94,8 @@ class Roles(DataComponent):
         if person is None:
             return
         status = self._status(doc, sent, start, org) or status or self._leaving(doc, sent, person) or "current"
-        add_relation(doc, "role", person.entity, org.entity, sent, {"title": title, "status": status}, 0.9)
+        for listed in _listed_persons(doc, min(start, org.start), person, starts):
+            add_relation(doc, "role", listed.entity, org.entity, sent, {"title": title, "status": status}, 0.9)
 
     def _role_at_main_company(self, doc: Doc, sent: Span, start: int, end: int, title: str,
                               starts: dict, ends: dict, main: Optional[str]) -> None:
@@ -121,6 +124,9 @@ class Roles(DataComponent):
     def _org_right(self, doc: Doc, sent: Span, end: int, starts: dict) -> Optional[Mention]:
         """The organisation after "von/des/bei", past a short descriptor: "Chef des Allianz-Konzerns",
         "Gründer des japanischen Technologie-Konzerns Kyocera", "Analyst Craig Erlam vom Broker Oanda"."""
+        if end + 1 < sent.end and doc[end].is_title and doc[end].is_alpha and end not in starts \
+                and doc[end + 1].lower_ in OF:
+            end += 1  # the field of the post: "Leiter Marketing der Synaxon AG"
         if end >= sent.end or doc[end].lower_ not in OF:
             return None
         for i in range(end, min(sent.end, end + DESCRIPTOR_SPAN)):
@@ -186,6 +192,27 @@ class Roles(DataComponent):
             if status and token.lower_ not in COPULAS and token.lower_ not in {"ab", "noch", "tritt", "geht"}:
                 return status
         return None
+
+
+PLURAL_MARKERS = {"die", "beiden", "beide", "zwei", "drei", "vier", "alle"}
+
+
+def _listed_persons(doc: Doc, start: int, person: Mention, starts: dict) -> List[Mention]:
+    """`person`, and with a plural title the persons listed after it: "die beiden Geschäftsführer
+    Knut Eichholz und Jens Pieper", "Die Magazino-Gründer A, B und C". "BMW-Chef Harald Krüger
+    und Angela Merkel" (a singular title) is one role."""
+    listed = [person]
+    before = doc[start - 1].lower_ if start > 0 else ""
+    if before not in PLURAL_MARKERS or person.start < start or doc[person.start - 1].lower_.endswith("in"):
+        return listed  # "die Geschäftsführerin X und Y": feminine singular
+    i = person.end
+    while i + 1 < len(doc) and doc[i].lower_ in {",", "und", "sowie"}:
+        nxt = starts.get(i + 1)
+        if nxt is None or not _is_person(doc, nxt):
+            break
+        listed.append(nxt)
+        i = nxt.end
+    return listed
 
 
 def _main_company(doc: Doc) -> Optional[str]:

@@ -177,8 +177,10 @@ def choose_thresholds(labels: Sequence[str], examples: Sequence[Example],
 
 def _best_threshold(points: Sequence[Tuple[float, bool]], total: int,
                     min_precision: float) -> Tuple[float, Tuple[float, float, float]]:
-    """The threshold with the best F1 at precision >= min_precision over (probability, correct)
-    points sorted by probability; 1.01 (never) when none qualifies."""
+    """The threshold with the best F1 whose precision is at least `min_precision` with 90 %
+    confidence (Wilson lower bound) over (probability, correct) points sorted by probability;
+    1.01 (never) when none qualifies. The bound keeps a threshold that three lucky points
+    support from passing: on unseen articles such thresholds fired mostly wrongly."""
     best_t, best = 1.01, (0.0, 0.0, 0.0)
     tp = fp = 0
     for p, ok in points:
@@ -188,9 +190,19 @@ def _best_threshold(points: Sequence[Tuple[float, bool]], total: int,
             break
         precision, recall = tp / (tp + fp), min(1.0, tp / total)
         f = 2 * precision * recall / (precision + recall) if tp else 0.0
-        if precision >= min_precision and f > best[2]:
+        if wilson_lower_bound(tp, tp + fp) >= min_precision and f > best[2]:
             best_t, best = max(p, 0.05), (precision, recall, f)
     return round(best_t, 4), best
+
+
+def wilson_lower_bound(successes: int, trials: int, z: float = 1.2816) -> float:
+    """Lower end of the Wilson score interval (z = 1.2816: one-sided 90 %)."""
+    if trials == 0:
+        return 0.0
+    p = successes / trials
+    centre = p + z * z / (2 * trials)
+    margin = z * ((p * (1 - p) + z * z / (4 * trials)) / trials) ** 0.5
+    return (centre - margin) / (1 + z * z / trials)
 
 
 def out_of_fold_score(examples: Sequence[Example], predictions: Sequence[Dict[Tuple[str, PairKey], float]],
