@@ -1,38 +1,44 @@
 """`extract -o OUTDIR/`: the run as shards, in this process, in a process pool or on a Dask cluster.
 
-A run to a folder (see parts.py) goes in three passes, each shard a task:
+Each shard is one task on a worker, one pass over its records: read them,
+check and mark them as a local run does (text limit, language), rename the
+records that repeat an id and find the duplicates within the shard (a
+ShardIndex: the ids of its records and the MinHash fingerprints of the German
+ones), analyse them with the worker's loaded pipeline (one per worker: a Dask
+worker plugin, or the pool's initializer), and write the part, its rejected
+lines, its graph tables and its ids and fingerprints. The part waits in
+`.extractor/` until the check.
 
-1. sign (workers): read the shard, check and mark its records as a local run
-   does (text limit, language) and write the MinHash fingerprints of its
-   German records (`.extractor/part-NNNNN.sig`);
-2. check (this process, in shard order): feed the fingerprints to the one
-   near-duplicate index a local run keeps, in input order, so that a copy in
-   shard 9 of a story in shard 2 gets `duplicate_of` exactly as in a local
-   run; only fingerprints travel, the costly signatures are made on the
-   workers, and the index is bounded as in a local run;
-3. extract (workers): read the shard again, analyse it with the worker's
-   loaded pipeline (one per worker: a Dask worker plugin, or the pool's
-   initializer) and write the part, its rejected lines, its graph tables and,
-   last, its done marker.
+The check (this process, in shard order): feed each shard's ids to the one id
+registry (RepeatedIds) and its fingerprints to the one near-duplicate index a
+local run keeps, in input order, so that a record in shard 9 with an id of
+shard 2 is renamed `ID#2`, and a copy in shard 9 of a story in shard 2 gets
+`duplicate_of`, exactly as in a local run; only ids and fingerprints travel,
+and the index is bounded as in a local run. Where the shard's own answers (its
+renames and duplicates) are the check's (a shard without ids or copies of
+earlier shards' stories, nearly all), the part moves into place and is marked
+done; otherwise the part is redone with the check's answers, keeping the
+results of the records whose answers did not change.
 
-Shard k is extracted as soon as shards 0..k are checked. At the end this
-process concatenates the rejected lines, adds up the counts into
-`summary.json` and merges the per-part graph tables into the graph: no step
-holds the records of more than one shard.
+At the end this process concatenates the rejected lines, adds up the counts
+into `summary.json` and merges the per-part graph tables into the graph: no
+step holds the records of more than one shard.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
 import resource
 import sys
 import time
 import uuid
 from concurrent.futures import FIRST_COMPLETED, Future, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import zip_longest
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 
 import orjson
 
@@ -40,14 +46,17 @@ from . import __version__
 from .cli import (EXIT_INTERRUPTED, EXIT_REJECTED, FailFast, Marker, RejectedFiles, UsageError, _error,
                   _exit_status, _graph_outputs, _check_graph_path, _check_distinct, _require_inputs, write_results)
 from .graph import GraphBuilder, graph_files
-from .io import STDIN, AtomicWriter, commit_all, discard_all, output_locks
-from .parallel import analyse_records, load_extractor
+from .io import STDIN, AtomicWriter, commit_all, discard_all, iter_json_objects, output_locks
+from .parallel import analyse_records, load_extractor, run_chunk
 from .records import RepeatedIds
 from .parts import (DEFAULT_SHARD_SIZE, REJECTED, REJECTED_INDEX, SUMMARY, PartDone, RunFolder, Shard,
                     file_sha256, iter_shard, manifest_for, manifest_mismatch, plan_shards)
 from .summary import RunSummary
 
 PLUGIN_PREFIX = "extractor-pipeline"
+# glibc mallopt() parameters (<malloc.h>) and the values its dynamic thresholds grow to on 64-bit
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+MMAP_THRESHOLD_BYTES = 32 << 20
 PROGRESS_EVERY_S = 5.0  # at most one progress line this often when stderr is no terminal
 CONNECT_TIMEOUT_S = 30
 
@@ -56,11 +65,13 @@ CONNECT_TIMEOUT_S = 30
 # The tasks (run on workers; arguments and results are small and picklable)
 
 
-@dataclass(frozen=True)
-class SignJob:
-    shard: Shard
-    folder: str
-    max_chars: int
+@dataclass
+class Answers:
+    """A shard's answers to the run-wide checks, by the record's place in the
+    shard (every record marked counts, in input order)."""
+
+    renames: Dict[int, str] = field(default_factory=dict)  # n-th record -> its new id (an earlier record had its id)
+    duplicates: Dict[int, str] = field(default_factory=dict)  # n-th record -> the id of the earlier story it copies
 
 
 @dataclass(frozen=True)
@@ -70,8 +81,7 @@ class PartJob:
     max_chars: int
     batch_size: int
     fail: bool
-    duplicates: Dict[int, str]  # n-th record of the shard -> the id of the earlier story it copies
-    renames: Dict[int, str]  # n-th record of the shard -> its new id, when an earlier record has its id
+    given: Optional[Answers] = None  # None on the first try; for a part redone: the main process's answers
 
 
 @dataclass
@@ -80,94 +90,116 @@ class PartReport:
 
     done: Optional[PartDone]
     messages: List[str]
+    answers: Answers  # the answers the part was written with
     stopped: Optional[str] = None  # --errors fail: where it stopped; nothing of the part was written
     worker: str = ""
     peak_rss_mb: float = 0.0
 
 
-def sign_shard(job: SignJob) -> int:
-    """Pass 1: for every record of the shard, in order, its id and the
-    fingerprint of its text (None when it is not checked for duplicates: not
-    German, empty), to `part-NNNNN.sig`. The records are marked as in pass 3
-    (same checks, same order), so the n-th row here is the n-th record there."""
-    recorder = _Recorder()
-    marker = Marker(iter_shard(job.shard), RunSummary(), RejectedFiles({}), max_chars=job.max_chars,
-                    report=_ignore, duplicates=recorder.duplicate, ids=recorder.rename)
-    for _ in marker:
-        pass
-    folder = RunFolder(job.folder)
-    folder.write_pickle(job.shard.number, "sig", recorder.rows).commit()
-    return len(recorder.rows)
-
-
-class _Recorder:
-    """Pass 1's side of the run-wide checks (ids, duplicates): it notes what
-    pass 2 must check and answers nothing (Marker asks for a record's id first,
-    then, for a German one, for its duplicate)."""
+class ShardIndex:
+    """The run-wide checks on a shard's first try, over this shard alone: one id
+    registry and one duplicate index, as a local run keeps over the stream. It
+    records each record's input id and, for a German one, its fingerprint (the
+    rows of `part-NNNNN.sig`) for the main process's check across shards. Only
+    an id or a story of an earlier shard makes the answers differ from a local
+    run's, and the main process redoes such a part. Marker asks for a record's
+    id first, then, for a German one, for its duplicate."""
 
     def __init__(self) -> None:
         from .sources.dedup import NearDuplicateIndex
 
-        self.index = NearDuplicateIndex()  # only its fingerprint(): nothing is remembered
-        self.rows: List[List[Any]] = []
+        self.index = NearDuplicateIndex()
+        self.ids = RepeatedIds()
+        self.rows: List[List[Any]] = []  # per record: [its id in the input, its fingerprint or None]
+        self.answers = Answers()
 
-    def rename(self, record_id: str) -> None:
+    def rename(self, record_id: str) -> Optional[str]:
+        new = self.ids.rename(record_id)
+        if new is not None:
+            self.answers.renames[len(self.rows)] = new
         self.rows.append([record_id, None])
+        return new
 
-    def duplicate(self, record: Any) -> None:
-        self.rows[-1][1] = self.index.fingerprint(record.text)
+    def duplicate(self, record: Any) -> Optional[str]:
+        fingerprint = self.index.fingerprint(record.text)
+        self.rows[-1][1] = fingerprint
+        answer = self.index.check_fingerprint(record.id, fingerprint)  # the id as renamed
+        if answer is not None:
+            self.answers.duplicates[len(self.rows) - 1] = answer
+        return answer
 
 
-class _Answers:
-    """Pass 3's side: pass 2's answers for the shard, by the record's place in it."""
+class GivenAnswers:
+    """The run-wide checks for a part redone: the main process's answers, by the record's place."""
 
-    def __init__(self, job: PartJob) -> None:
-        self.job = job
+    def __init__(self, answers: Answers) -> None:
+        self.answers = answers
         self.nth = -1
 
     def rename(self, record_id: str) -> Optional[str]:
         self.nth += 1
-        return self.job.renames.get(self.nth)
+        return self.answers.renames.get(self.nth)
 
     def duplicate(self, record: Any) -> Optional[str]:
-        return self.job.duplicates.get(self.nth)
+        return self.answers.duplicates.get(self.nth)
 
 
 def write_part(extractor: Any, job: PartJob) -> PartReport:
-    """Pass 3: analyse the shard and write its part and companions, the done marker last."""
+    """Read, mark, fingerprint and analyse the shard in one pass and write its part
+    and companions. On the first try the part waits in `.extractor/` beside its
+    fingerprints until the main process has checked them against the earlier
+    shards (it then moves the part into place); a part redone with the main
+    process's answers goes into place with its done marker."""
     folder = RunFolder(job.folder)
     number = job.shard.number
+    first = job.given is None
+    answers = ShardIndex() if first else GivenAnswers(job.given or Answers())
     summary = RunSummary()
     messages: List[str] = []
     rejected = RejectedFiles({"rejected": str(folder.state_file(number, "rejected.jsonl")),
                               "rejected_index": str(folder.state_file(number, "rejected.index.jsonl"))})
-    out = AtomicWriter(folder.part(number), durable=True)
+    out = AtomicWriter(folder.pending(number) if first else folder.part(number), durable=True)
     writers: List[Any] = rejected.writers()
     builder = GraphBuilder()
-    answers = _Answers(job)
     try:
         records = Marker(iter_shard(job.shard), summary, rejected, fail=job.fail, max_chars=job.max_chars,
                          report=messages.append, duplicates=answers.duplicate, ids=answers.rename)
-        write_results(analyse_records(extractor, records, job.batch_size), out, summary, builder,
-                      messages.append, fail=job.fail)
+        results = (analyse_records(extractor, records, job.batch_size) if first
+                   else redone(extractor, records, folder.pending(number)))
+        write_results(results, out, summary, builder, messages.append, fail=job.fail)
         writers.append(folder.write_pickle(number, "graph", builder))
+        if isinstance(answers, ShardIndex):
+            writers.append(folder.write_pickle(number, "sig", answers.rows))
         kept = {"rejected": rejected.lines.opened, "rejected_index": rejected.index.opened}
         commit_all(writers + [out], rejected.stale())
     except FailFast as stop:
         discard_all(writers + [out])
-        return PartReport(None, messages, stopped=str(stop), **_worker_info())
+        return PartReport(None, messages, answers.answers, stopped=str(stop), **_worker_info())
     except BaseException:
         discard_all(writers + [out])
         raise
-    part = folder.part(number)
-    done = PartDone(number=number, records=out.count, size=part.stat().st_size, sha256=file_sha256(part),
-                    counts=summary.counts(), **kept)
-    folder.write_done(done)
-    return PartReport(done, messages, **_worker_info())
+    done = PartDone(number=number, records=out.count, size=out.path.stat().st_size,
+                    sha256=file_sha256(out.path), counts=summary.counts(), **kept)
+    if not first:
+        folder.write_done(done)
+    return PartReport(done, messages, answers.answers, **_worker_info())
 
 
-def _ignore(message: str) -> None:
-    """Pass 1 reports nothing: pass 3 reports the same records."""
+def redone(extractor: Any, records: Iterable[Any], pending: Path) -> Iterator[Dict[str, Any]]:
+    """The results of a part redone with the main process's answers: a record
+    whose id and duplicate_of are what the first try gave it keeps that try's
+    result, the others (renamed for an earlier shard's id, copies of a story in
+    an earlier shard, records no longer marked as copies) are marked or
+    analysed anew."""
+    earlier = (line for _, line in iter_json_objects(str(pending)))
+    for record, before in zip_longest(records, earlier):
+        if record is None:
+            return
+        if (isinstance(before, dict) and before.get("id") == record.id
+                and before.get("duplicate_of") == record.duplicate_of):
+            yield before
+        else:
+            yield from run_chunk(extractor, [record], 1)
 
 
 def _worker_info() -> Dict[str, Any]:
@@ -200,9 +232,6 @@ class InProcess:
     def __init__(self, model: Optional[str]) -> None:
         self.extractor = load_extractor(model)
 
-    def sign(self, job: SignJob) -> Future:
-        return _done(sign_shard(job))
-
     def extract(self, job: PartJob) -> Future:
         return _done(write_part(self.extractor, job))
 
@@ -230,9 +259,6 @@ class Pool(InProcess):
         self.description = f"{workers} worker processes"
         self.pool = start_pool(model, workers)
 
-    def sign(self, job: SignJob) -> Future:
-        return self.pool.submit(sign_shard, job)
-
     def extract(self, job: PartJob) -> Future:
         return self.pool.submit(_pool_write_part, job)
 
@@ -252,7 +278,7 @@ class DaskCluster(InProcess):
     model, so a second run on the same cluster finds it loaded."""
 
     def __init__(self, spec: str, model: Optional[str], folder: RunFolder, inputs: List[str]) -> None:
-        from distributed import Client, LocalCluster
+        from distributed import Client
 
         self.local = None
         self.description = spec
@@ -260,8 +286,7 @@ class DaskCluster(InProcess):
         self.run_id = uuid.uuid4().hex[:12]  # task keys unique on a shared scheduler
         try:
             if spec.startswith("local:"):
-                self.local = LocalCluster(n_workers=_local_workers(spec), threads_per_worker=1, processes=True,
-                                          host="127.0.0.1", dashboard_address=None, silence_logs=40)
+                self.local = _local_cluster(_local_workers(spec))
                 self.client = Client(self.local)
             else:
                 self.client = Client(spec, timeout=CONNECT_TIMEOUT_S)
@@ -286,11 +311,8 @@ class DaskCluster(InProcess):
             if problem:
                 raise UsageError(f"--cluster {self.description}: worker {worker}: {problem}")
 
-    def sign(self, job: SignJob) -> Any:
-        return self._submit(sign_shard, job, key=f"extractor-sign-{job.shard.number}-{self.run_id}")
-
     def extract(self, job: PartJob) -> Any:
-        return self._submit(_dask_write_part, job, self.plugin, key=f"extractor-part-{job.shard.number}-{self.run_id}")
+        return self._submit(_dask_write_part, job, self.plugin, key=f"extractor-part-{job.shard.number}-{'redo' if job.given is not None else 'try'}-{self.run_id}")
 
     def _submit(self, function: Callable[..., Any], *args: Any, key: str) -> Any:
         future = self.client.submit(function, *args, pure=False, key=key)
@@ -318,6 +340,26 @@ class DaskCluster(InProcess):
         self.close()
 
 
+# A local cluster has no dashboard: no profiler sampling the analysing thread's stack every
+# 10 ms, and the event loop's own checks seldom, as each takes the GIL from the analysis.
+LOCAL_CLUSTER_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",  # event-loop latency probe (default 20 ms)
+    "distributed.admin.system-monitor.interval": "10s",  # dashboard's CPU/network gauges (500 ms)
+    "distributed.worker.memory.monitor-interval": "1s",  # the nanny watches the memory limit as well (100 ms)
+}
+
+
+def _local_cluster(workers: int) -> Any:
+    """A LocalCluster on loopback, one thread per worker, configured for analysis (LOCAL_CLUSTER_CONFIG)."""
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set(LOCAL_CLUSTER_CONFIG):  # read as each worker starts
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                            dashboard_address=None, silence_logs=40)
+
+
 def _local_workers(spec: str) -> int:
     try:
         workers = int(spec.partition(":")[2])
@@ -342,6 +384,21 @@ def _worker_problems(paths: List[str], version: str) -> Optional[str]:
     return None
 
 
+def _keep_freed_memory() -> None:
+    """Undo, for this worker process, the MALLOC_TRIM_THRESHOLD_ that Dask's nanny
+    sets: a fixed threshold also fixes glibc's mmap threshold at 128 KB, so every
+    larger array of the pipeline is mapped and unmapped anew (about 600 page
+    faults an article, ~25 % slower analysis). These are the thresholds glibc
+    would grow to by itself, as in a `--workers` process."""
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None)
+    mallopt = getattr(libc, "mallopt", None)  # glibc only (not musl)
+    if mallopt is not None:
+        mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
+        mallopt(M_TRIM_THRESHOLD, 2 * MMAP_THRESHOLD_BYTES)
+
+
 def _register_pipeline(client: Any, model: Optional[str]) -> str:
     from distributed import WorkerPlugin
 
@@ -356,6 +413,7 @@ def _register_pipeline(client: Any, model: Optional[str]) -> str:
 
         def setup(self, worker: Any) -> None:
             self.extractor = load_extractor(self.model)
+            _keep_freed_memory()  # after loading, whose transient buffers go back to the system
 
     name = f"{PLUGIN_PREFIX}-{__version__}-{model or 'default'}"
     client.register_plugin(PipelinePlugin(model), name=name)
@@ -414,6 +472,7 @@ def _extract_folder(args: argparse.Namespace, folder: RunFolder) -> int:
         folder.remove_temporary()
         run = _Run(executor, folder, shards, args, summary, done)
         run.go()
+        _finish(folder, shards, run, args, summary)  # before the workers stop: the outputs are ready now
         executor.close()
     except KeyboardInterrupt as err:
         executor.stop()
@@ -431,7 +490,6 @@ def _extract_folder(args: argparse.Namespace, folder: RunFolder) -> int:
         executor.stop()
         folder.remove_temporary()
         raise
-    _finish(folder, shards, run, args, summary)
     if not args.quiet:
         print(summary.line(), file=sys.stderr)
     return _exit_status(summary)
@@ -491,7 +549,8 @@ def _resumable(folder: RunFolder, manifest: Dict[str, Any], parts: int) -> Optio
 
 
 class _Run:
-    """The driver: submits the passes as their inputs become ready, collects the parts."""
+    """The driver: submits every shard, checks the parts' fingerprints in shard
+    order as they come in, and accepts each part or has it redone."""
 
     def __init__(self, executor: InProcess, folder: RunFolder, shards: List[Shard], args: argparse.Namespace,
                  summary: RunSummary, done: Dict[int, PartDone]) -> None:
@@ -506,53 +565,74 @@ class _Run:
         self.resumed = len(done)
         self.index = NearDuplicateIndex()
         self.ids = RepeatedIds()
-        self.pending: Dict[Any, Tuple[str, int]] = {}
-        self.signed = {s.number for s in shards if folder.signed(s.number)}
+        self.pending: Dict[Any, Tuple[bool, int]] = {}  # future -> (a redo?, shard number)
+        self.tried: Dict[int, PartReport] = {}  # first tries waiting for the check
         self.checked = 0  # shards 0..checked-1 went through the duplicate check
         self.workers: Dict[str, float] = {}
         self.progress = _Progress(len(shards), len(done), quiet=args.quiet)
 
     def go(self) -> None:
         for shard in self.shards:
-            if shard.number not in self.signed:
-                self.pending[self.executor.sign(SignJob(shard, str(self.folder.root), self.args.max_chars))] = (
-                    "sign", shard.number)
+            if shard.number not in self.done:
+                self._submit(shard.number, None)
         self._check_ready()
         while self.pending:
             for future in self.executor.wait_first(list(self.pending)):
-                kind, number = self.pending.pop(future)
-                result = future.result()
-                if kind == "sign":
-                    self.signed.add(number)
+                redo, number = self.pending.pop(future)
+                report = future.result()
+                if report.stopped is not None:
+                    self._stop(report)
+                if redo:
+                    self.folder.pending(number).unlink(missing_ok=True)
+                    self._collect(report)
                 else:
-                    self._collect(result)
+                    self.tried[number] = report
             self._check_ready()
         self.progress.close()
 
+    def _submit(self, number: int, given: Optional[Answers]) -> None:
+        job = PartJob(self.shards[number], str(self.folder.root), self.args.max_chars, self.args.batch_size,
+                      self.args.errors == "fail", given)
+        self.pending[self.executor.extract(job)] = (given is not None, number)
+
     def _check_ready(self) -> None:
-        """Pass 2 over the shards whose fingerprints are in, in shard order:
-        the one id registry and the one duplicate index of a local run."""
-        while self.checked < len(self.shards) and self.checked in self.signed:
+        """The id and duplicate check over the shards whose fingerprints are in, in
+        shard order: a part whose own answers are the check's goes into place, any
+        other is redone with the check's answers."""
+        while self.checked < len(self.shards) and (self.checked in self.done or self.checked in self.tried):
             number = self.checked
-            duplicates, renames = {}, {}
-            for nth, (record_id, fingerprint) in enumerate(self.folder.read_pickle(number, "sig")):
-                new = self.ids.rename(record_id)
-                if new is not None:
-                    renames[nth] = new
-                original = None if fingerprint is None else self.index.check_fingerprint(new or record_id, fingerprint)
-                if original is not None:
-                    duplicates[nth] = original
-            if number not in self.done:
-                job = PartJob(self.shards[number], str(self.folder.root), self.args.max_chars,
-                              self.args.batch_size, self.args.errors == "fail", duplicates, renames)
-                self.pending[self.executor.extract(job)] = ("part", number)
+            answers = self._answers(number)
+            report = self.tried.pop(number, None)
+            if report is not None and report.answers == answers:
+                assert report.done is not None
+                self.folder.accept(report.done)
+                self._collect(report)
+            elif report is not None:
+                self._submit(number, answers)
             self.checked += 1
 
-    def _collect(self, report: PartReport) -> None:
+    def _answers(self, number: int) -> Answers:
+        """The shard's rows through the one id registry and the one duplicate
+        index of a local run, in input order."""
+        answers = Answers()
+        for nth, (record_id, fingerprint) in enumerate(self.folder.read_pickle(number, "sig")):
+            new = self.ids.rename(record_id)
+            if new is not None:
+                answers.renames[nth] = new
+            original = None if fingerprint is None else self.index.check_fingerprint(new or record_id, fingerprint)
+            if original is not None:
+                answers.duplicates[nth] = original
+        return answers
+
+    def _stop(self, report: PartReport) -> None:
         for message in report.messages:
             self.progress.message(message)
-        if report.stopped is not None:
-            raise FailFast(report.stopped)
+        raise FailFast(report.stopped)
+
+    def _collect(self, report: PartReport) -> None:
+        """A part in place: its messages, counts and progress."""
+        for message in report.messages:
+            self.progress.message(message)
         assert report.done is not None
         self.done[report.done.number] = report.done
         self.workers[report.worker] = max(self.workers.get(report.worker, 0.0), report.peak_rss_mb)
@@ -689,4 +769,4 @@ def _run_info(args: argparse.Namespace, folder: RunFolder, summary: RunSummary, 
     }
 
 
-__all__ = ["DEFAULT_SHARD_SIZE", "cmd_extract_folder", "sign_shard", "write_part"]
+__all__ = ["DEFAULT_SHARD_SIZE", "cmd_extract_folder", "write_part"]

@@ -12,9 +12,11 @@ Beside the parts, the hidden folder `OUTDIR/.extractor/` keeps what a later
 - `manifest.json`: the inputs' fingerprints (path, size, mtime), the settings
   (extractor version, model, shard size, text limit) and a hash of the shard
   plan. `--resume` goes on only when they are the same.
-- per shard: `part-NNNNN.sig` (the MinHash fingerprints of its German
-  records, for the near-duplicate pass across shards), `part-NNNNN.graph` (its
-  node and edge tables, merged at the end into the run's graph),
+- per shard: `part-NNNNN.jsonl.gz` (the part, waiting for the id and
+  duplicate check across shards), `part-NNNNN.sig` (for that check, a row per
+  record: its input id and the MinHash fingerprint of its text, None when it
+  is not German), `part-NNNNN.graph` (its node and edge tables, merged at the
+  end into the run's graph),
   `part-NNNNN.rejected.jsonl` and `.rejected.index.jsonl` (its rejected
   lines, concatenated at the end), and `part-NNNNN.done.json`, written last:
   the part's counts, size and SHA-256. A part counts as done only with a done
@@ -237,11 +239,13 @@ class RunFolder:
     # -- parts
 
     def done(self, number: int) -> Optional[PartDone]:
-        """The part's done marker when the part file is whole (its size and SHA-256 match), else None."""
+        """The part's done marker when the part file is whole (its size and SHA-256
+        match) and its fingerprints are there for the check of later shards, else None."""
         try:
             marker = PartDone(**json.loads(self.state_file(number, "done.json").read_text(encoding="utf-8")))
             part = self.part(number)
-            if part.stat().st_size != marker.size or file_sha256(part) != marker.sha256:
+            if (part.stat().st_size != marker.size or file_sha256(part) != marker.sha256
+                    or not self.state_file(number, "sig").exists()):
                 return None
         except (OSError, ValueError, TypeError):
             return None
@@ -251,8 +255,14 @@ class RunFolder:
         with AtomicWriter(self.state_file(marker.number, "done.json"), durable=True) as out:
             out.write(orjson.dumps(asdict(marker), option=orjson.OPT_APPEND_NEWLINE))
 
-    def signed(self, number: int) -> bool:
-        return self.state_file(number, "sig").exists()
+    def pending(self, number: int) -> Path:
+        """Where a part waits, written whole, for the duplicate check across shards."""
+        return self.state_file(number, "jsonl.gz")
+
+    def accept(self, marker: PartDone) -> None:
+        """Move a checked part into place, then mark it done."""
+        os.replace(self.pending(marker.number), self.part(marker.number))
+        self.write_done(marker)
 
     def write_pickle(self, number: int, kind: str, value: Any) -> AtomicWriter:
         """An uncommitted writer holding `value` (committed with the part's other files)."""

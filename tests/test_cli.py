@@ -576,7 +576,8 @@ def started_run(argv: List[str], written: Path, pattern: str) -> subprocess.Pope
 
 
 @pytest.mark.parametrize("output, written, pattern", [("res/out.jsonl", "res", ".out.jsonl.*.tmp"),
-                                                       ("res/", "res", "part-00000.jsonl.gz")])
+                                                       # the first part, waiting for the check across shards
+                                                       ("res/", "res", ".extractor/part-00000.jsonl.gz")])
 def test_a_second_run_on_the_same_output_is_refused(tmp_path, output, written, pattern):
     """While a run writes OUT.jsonl (or OUTDIR/), another run on it fails at
     once (exit 2, one line naming the other run and the lock) and leaves the

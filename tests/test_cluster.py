@@ -24,7 +24,7 @@ from typing import Any, Dict, List
 import orjson
 import pytest
 
-from extractor import parallel
+from extractor import cluster as folder_runs, parallel
 from extractor.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -121,6 +121,58 @@ def test_copies_in_later_shards_point_to_the_story_in_an_earlier_one(cluster_run
     assert original_part < copy_part and original["entities"] and not copy["entities"]
     assert by_id[near["duplicate_of"]][0] < near_part
     assert by_id["english"][1]["status"] == "skipped_language"
+
+
+def test_a_copy_of_a_copy_in_one_shard_points_to_the_first_story(extractor, tmp_path, monkeypatch):
+    """A shard's own answers name the first copy in it; the run's answer is the
+    story in an earlier shard, as in a local run (the part is redone)."""
+    articles = [orjson.loads(line) for line in SAMPLES.read_bytes().splitlines()][:4]
+    lines = [*articles, {"id": "copy-a", "text": articles[0]["text"]}, {"id": "copy-b", "text": articles[0]["text"]},
+             {"id": "other", "text": articles[3]["text"] + " Noch ein Satz."}, {"id": "short", "text": "Kurz."}]
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"".join(orjson.dumps({"id": line["id"], "text": line["text"]}) + b"\n" for line in lines))
+    for module in (parallel, folder_runs):
+        monkeypatch.setattr(module, "load_extractor", lambda model=None: extractor)
+    assert main(["extract", str(source), "-o", str(tmp_path / "local.jsonl"), "-q"]) == 0
+    assert main(["extract", str(source), "-o", f"{tmp_path}/out/", "--shard-size", "4", "-q"]) == 0
+    assert concatenated(tmp_path / "out") == (tmp_path / "local.jsonl").read_bytes()
+    copies = [orjson.loads(line) for line in concatenated(tmp_path / "out").splitlines()][4:6]
+    assert [copy.get("duplicate_of") for copy in copies] == [articles[0]["id"]] * 2
+    assert not list((tmp_path / "out" / ".extractor").glob("*.jsonl.gz"))  # no part left waiting
+
+
+def test_ids_of_earlier_shards_are_renamed_as_in_a_local_run(extractor, tmp_path, monkeypatch, capsys):
+    """A shard renames the ids repeated within it on its first try; an id of an
+    earlier shard (here also "X#2", taken there) makes the run's answers differ,
+    and that part alone is redone with the main process's renames and
+    duplicates, giving the bytes, warnings and counts of a local run."""
+    texts = [orjson.loads(line)["text"] for line in SAMPLES.read_bytes().splitlines()][:6]
+    docs = [("A", texts[0]), ("X#2", texts[1]), ("X", texts[2]),  # shard 0
+            ("X", texts[3]), ("X", texts[4]), ("B", texts[0]),  # shard 1: X#3, X#4, a copy of A
+            ("Y", texts[5]), ("Y", texts[5])]  # shard 2: Y, Y#2 a copy of Y, as within it alone
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"".join(orjson.dumps({"id": i, "text": text}) + b"\n" for i, text in docs))
+    for module in (parallel, folder_runs):
+        monkeypatch.setattr(module, "load_extractor", lambda model=None: extractor)
+    tries: List[Any] = []
+    write_part = folder_runs.write_part
+    monkeypatch.setattr(folder_runs, "write_part", lambda ex, job: tries.append(job) or write_part(ex, job))
+    local = tmp_path / "local.jsonl"
+    assert main(["extract", str(source), "-o", str(local), "-q"]) == 0
+    local_err = capsys.readouterr().err
+    assert main(["extract", str(source), "-o", f"{tmp_path}/out/", "--shard-size", "3", "-q"]) == 0
+    assert concatenated(tmp_path / "out") == local.read_bytes()
+    results = [orjson.loads(line) for line in local.read_bytes().splitlines()]
+    assert [(r["id"], r.get("duplicate_of")) for r in results] == [
+        ("A", None), ("X#2", None), ("X", None), ("X#3", None), ("X#4", None), ("B", "A"), ("Y", None),
+        ("Y#2", "Y")]
+    redone = [job for job in tries if job.given is not None]
+    assert [job.shard.number for job in redone] == [1]
+    assert redone[0].given == folder_runs.Answers(renames={0: "X#3", 1: "X#4"}, duplicates={2: "A"})
+    assert sorted(capsys.readouterr().err.splitlines()) == sorted(local_err.splitlines())
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert (summary["duplicates"], summary["warnings_by_reason"]) == (2, {"duplicate id": 3})
+    assert counts(tmp_path / "out" / "summary.json") == counts(local.with_name("local.summary.json"))
 
 
 def sentences(tmp: Path) -> Path:
