@@ -339,6 +339,8 @@ ALIAS_ORGANISATION_TITLE = T("Sigmar Gabriel (SPD) kritisiert Edeka. Nun sieht e
 ALIAS_OTHER_ORGANISATION = T("Siemens-Chef Joe Kaeser lobt den Plan. Der SPD-Chef kritisiert ihn.")
 ALIAS_OFFICE = T("Angela Merkel traf François Hollande in Paris. Die Kanzlerin lobte das Treffen.")
 ALIAS_OFFICE_TWO_HOLDERS = T("Sebastian Kurz und Christian Kern sprachen in Wien. Der Bundeskanzler schwieg danach.")
+ALIAS_NICKNAME = T("Das Bundeskartellamt prüft die Fusion. Die Kartellwächter wollen bis Juni entscheiden.")
+ALIAS_NICKNAME_TWO = T("Die EZB und die Fed beraten in Basel. Die Währungshüter warnen vor Deflation.")
 ALIAS_NATIONALITY = T("Maria Scharapowa ist positiv getestet worden. Das sagte die Russin am Montag.")
 ALIAS_AGE_TOO_FAR = T("Heinz Müller leitete die Hochschule. Sie wuchs. Sie wurde größer. Sie baute. Sie plante. "
                       "Nun ging der 63-Jährige.")
@@ -355,8 +357,9 @@ ALIAS_AGE_TOO_FAR = T("Heinz Müller leitete die Hochschule. Sie wuchs. Sie wurd
     (ALIAS_NATIONALITY, "die Russin", "Maria Scharapowa"),
     (ALIAS_ORGANISATION_TITLE, "der SPD-Chef", "Sigmar Gabriel"),
     (ALIAS_OFFICE, "Die Kanzlerin", "Angela Merkel"),
+    (ALIAS_NICKNAME, "Die Kartellwächter", "Bundeskartellamt"),
 ], ids=["compound-head", "qualifying-prefix", "sector-noun", "person-title", "person-age", "person-aged-title",
-        "person-hyphen-title", "person-nationality", "person-organisation-title", "person-office"])
+        "person-hyphen-title", "person-nationality", "person-organisation-title", "person-office", "nickname"])
 def test_descriptive_references_link(run, text, reference, owner):
     found = alias_owner(run(text), reference)
     assert found is not None and found["name"] == owner, summary(run(text))
@@ -396,6 +399,10 @@ ALIAS_PLACE_IN_NAME = T("Die SG Flensburg-Handewitt gewinnt gegen Kiel. Die Flen
 def test_demonym_links_to_the_organisation_named_after_its_town(run):
     found = alias_owner(run(ALIAS_PLACE_IN_NAME), "Die Flensburger")
     assert found is not None and found["name"] == "SG Flensburg-Handewitt", summary(run(ALIAS_PLACE_IN_NAME))
+
+
+def test_nickname_of_two_named_organisations_stays_unlinked(run):
+    assert alias_owner(run(ALIAS_NICKNAME_TWO), "Die Währungshüter") is None, summary(run(ALIAS_NICKNAME_TWO))
 
 
 def test_office_two_holders_of_stays_unlinked(run):

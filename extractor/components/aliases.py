@@ -21,6 +21,7 @@ from spacy.tokens import Doc, Token
 
 from ..kb import KnowledgeBase, fold, load_kb, load_lexicon
 from .alias_ranker import CONFLICT, Candidate, RuleRanker, TrainedRanker, candidate_features
+from .mentions import hyphen_chain_start
 from .mention import (ALIAS, COMPOUND, GENERIC_REFERENCES, NAME, ORG_TYPES, PRONOUN, Mention, mentions, serialisable,
                       set_spans)
 from .resources import KB_FILES, TITLES, DataComponent
@@ -78,6 +79,10 @@ class AliasLinker(DataComponent):
         self.titles = TitleLexicon(data_dir)
         self.products: Dict[str, str] = load_lexicon(data_dir, "products.json")["products"]
         self.office_holders = _office_holders(load_lexicon(data_dir, "offices.json")["holders"])
+        self.nicknames: Dict[str, Set[str]] = {}  # folded nickname -> kb ids ("geißböcke" -> 1. FC Köln)
+        for company in self.kb.companies.values():
+            for nickname in company.aliases:
+                self.nicknames.setdefault(nickname.casefold(), set()).add(company.id)
 
     def __call__(self, doc: Doc) -> Doc:
         self.require_data()
@@ -116,12 +121,35 @@ class AliasLinker(DataComponent):
         for token in doc:
             if token.i in taken or token.i in name_tokens or not (token.text[:1].isupper() or token.text in self.products):
                 continue
-            ref = (self._demonym(doc, token) or self._descriptive(doc, token, org_tokens)
+            ref = (self._nickname(doc, token) or self._demonym(doc, token) or self._descriptive(doc, token, org_tokens)
                    or self._person_reference(doc, token, org_tokens))
             if ref is not None and not (set(range(ref.start, ref.end)) & taken):
                 refs.append(ref)
                 taken.update(range(ref.start, ref.end))
         return refs
+
+    def _nickname(self, doc: Doc, token: Token) -> Optional[Mention]:
+        """ "die Geißböcke", "der Kranich-Airline", "die Währungshüter": a nickname the knowledge
+        base gives one or more organisations, after a definite determiner; the hyphen chain
+        ending at `token`, inflected or not ("den Geißböcken")."""
+        if not self.nicknames or (token.i + 1 < len(doc) and doc[token.i + 1].text == "-"):
+            return None
+        start = hyphen_chain_start(doc, token.i)
+        for first in (start, start - 1):  # "Kranich-Airline", "Alte Dame"
+            if first < 1 or doc[first - 1].lower_ not in DETERMINERS:
+                continue
+            known = self._nickname_ids(doc[first:token.i + 1].text.casefold())
+            if known:
+                return Mention(first - 1, token.i + 1, "COMPANY", kind=ALIAS, source="alias", known_as=frozenset(known))
+        return None
+
+    def _nickname_ids(self, text: str) -> Set[str]:
+        for ending in ("", "n", "en", "s", "es"):
+            if not ending or text.endswith(ending):
+                found = self.nicknames.get(text[: len(text) - len(ending)] if ending else text)
+                if found:
+                    return found
+        return set()
 
     def _demonym(self, doc: Doc, token: Token) -> Optional[Mention]:
         """ "die Bayern", "den Bayern", "der Schweden", "Die Amerikaner" (plural, with article)."""
@@ -360,6 +388,9 @@ class AliasLinker(DataComponent):
             titled = _titled_person(doc, alias, entities) or self._office_holder(doc, alias, entities) \
                 if alias.title else None
             return titled or (_recent_person(doc, alias, entities) if alias.recent else None)
+        if alias.known_as:
+            named = [e for e in entities if e.kb_id in alias.known_as]
+            return named[0] if len(named) == 1 else None
         if alias.family is not None:
             return self._relative(alias, entities)
         return self.ranker.choose(doc, alias, self._org_candidates(doc, alias, entities))

@@ -63,6 +63,7 @@ class Mention:
     owner: Optional[str] = None  # kb id of the maker a product prefix names: "der Android-Hersteller"
     family: Optional[str] = None  # "parent:<kb id>" / "child:<kb id>": "die AUA-Mutter", "die VW-Tochter"
     prefix: Optional[str] = None  # the organisation a title reference names: "spd" in "der SPD-Chef"
+    known_as: FrozenSet[str] = frozenset()  # kb ids whose nickname the reference is: "die Geißböcke"
 
     def span(self, doc: Doc) -> Span:
         return doc[self.start : self.end]

@@ -246,7 +246,7 @@ def _institutions(doc: Doc, chosen: List[Mention]) -> List[Mention]:
         low = token.lower_
         if token.i in taken or not token.is_alpha or not token.text[:1].isupper() or token.is_sent_start and token.i:
             continue
-        start = _hyphen_chain_start(doc, token.i) if low in CHAIN_HEADS else token.i
+        start = hyphen_chain_start(doc, token.i) if low in CHAIN_HEADS else token.i
         head = next((h for h in INSTITUTION_HEADS if low.endswith(h) and len(low) >= len(h) + 3), None)
         if (head is None and start == token.i) or taken.intersection(range(start, token.i)):
             continue
@@ -260,7 +260,7 @@ def _institutions(doc: Doc, chosen: List[Mention]) -> List[Mention]:
     return found
 
 
-def _hyphen_chain_start(doc: Doc, i: int) -> int:
+def hyphen_chain_start(doc: Doc, i: int) -> int:
     """Start of "Hasso - Plattner - Institut": capitalised parts glued by hyphens."""
     start = i
     while start - 2 >= 0 and doc[start - 1].text == "-" and not doc[start - 2].whitespace_ \
