@@ -993,6 +993,17 @@ def test_title_with_its_field_before_the_organisation(run):
     assert ("Hendrik Schütte", "Synaxon AG") in rel(run(ROLE_FIELD_OF_THE_POST), "role"), summary(run(ROLE_FIELD_OF_THE_POST))
 
 
+ANALYST_OF_THE_RATER = T("Die NordLB hat das Kursziel für Vonovia von 32 auf 30 Euro gesenkt und die Einstufung "
+                         "auf Halten belassen. Das Immobilienunternehmen habe zurückrudern müssen, schrieb Analyst "
+                         "Michael Seufert in einer Studie.")
+
+
+def test_analyst_works_for_the_firm_that_rates(run):
+    out = run(ANALYST_OF_THE_RATER)
+    assert ("NordLB", "Vonovia") in rel(out, "rating"), summary(out)
+    assert ("Michael Seufert", "NordLB") in rel(out, "role"), summary(out)
+
+
 # --- output invariants over every sentence above ---------------------------------------------
 
 @pytest.mark.parametrize("text", ALL_TEXTS, ids=[f"t{n}" for n in range(len(ALL_TEXTS))])

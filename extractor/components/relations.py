@@ -134,6 +134,7 @@ class Relations(DataComponent):
                     if not self._negated(doc, sent, trigger) or \
                             rtype == "subsidiary" and _compound_before(doc, trigger, orgs) is not None:
                         rule(self, doc, sent, trigger, orgs, group, nxt, triggered)
+        _analysts_of_the_rater(doc, sents)
         return doc
 
     # --- shared helpers ------------------------------------------------------------
@@ -324,6 +325,22 @@ def _rating(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) ->
         return
     add_relation(doc, "rating", agent.entity, target.entity, sent,
                  {"rating": _grade(sent, nxt), "direction": _direction(self, sent)}, 0.75)
+
+
+def _analysts_of_the_rater(doc: Doc, sents: List[Span]) -> None:
+    """ "Die NordLB hat das Kursziel für Vonovia gesenkt ... schrieb Analyst Michael Seufert":
+    an analyst the article names without an employer works for the one firm that rates."""
+    raters = {r["subject"] for r in doc._.relations if r["type"] == "rating"}
+    if len(raters) != 1:
+        return
+    rater = raters.pop()
+    placed = {r["subject"] for r in doc._.relations if r["type"] == "role"}
+    for sent in sents:
+        for person in sentence_mentions(doc, sent, ("PERSON",)):
+            title = doc[person.start - 1] if person.start > sent.start else None
+            if title is not None and title.lower_.startswith("analyst") and person.entity not in placed:
+                add_relation(doc, "role", person.entity, rater, sent, {"title": title.text, "status": "current"}, 0.7)
+                placed.add(person.entity)
 
 
 def _grade(sent: Span, nxt: Optional[Span]) -> Optional[str]:
