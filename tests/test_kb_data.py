@@ -185,3 +185,28 @@ def test_common_word_names_are_listed_as_ambiguous(companies):
         assert word in ambiguous, word
         stem = word[:-1] if word.endswith("s") else word  # "Standards": the genitive variant of "Standard"
         assert any({word, stem} & set(check_kb.surface_forms(c)) for c in companies.values()), word
+
+
+def test_nickname_aliases(companies):
+    expected = {
+        "1-fc-koeln": "Geißböcke",
+        "fc-schalke-04": "Knappen",
+        "borussia-dortmund": "Schwarz-Gelben",
+        "fc-bayern-muenchen": "Rekordmeister",
+        "hertha-bsc": "Alte Dame",
+        "rapid-wien": "Hütteldorfer",
+        "austria-wien": "Veilchen",
+        "real-madrid": "Königlichen",
+        "lufthansa": "Kranich-Linie",
+        "fed": "Notenbanker",
+        "iwf": "Währungsfonds",
+    }
+    for cid, alias in expected.items():
+        assert alias in companies[cid]["aliases"], (cid, alias)
+    for club in ("fc-schalke-04", "rapid-wien", "fc-barcelona", "red-bull-salzburg"):
+        assert companies[club]["type"] == "ORG" and companies[club]["city"] and companies[club]["country"]
+    with open(data_path("lexicons", "industry.json"), encoding="utf-8") as fh:
+        generic = {w.casefold() for w in json.load(fh)["generic"]}
+    generic |= {"verein", "club", "klub", "bank"}
+    bare = [(c["id"], a) for c in companies.values() for a in c["aliases"] if a.casefold() in generic]
+    assert bare == []
