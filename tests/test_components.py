@@ -340,6 +340,7 @@ ALIAS_OTHER_ORGANISATION = T("Siemens-Chef Joe Kaeser lobt den Plan. Der SPD-Che
 ALIAS_OFFICE = T("Angela Merkel traf François Hollande in Paris. Die Kanzlerin lobte das Treffen.")
 ALIAS_OFFICE_TWO_HOLDERS = T("Sebastian Kurz und Christian Kern sprachen in Wien. Der Bundeskanzler schwieg danach.")
 ALIAS_NICKNAME = T("Das Bundeskartellamt prüft die Fusion. Die Kartellwächter wollen bis Juni entscheiden.")
+ALIAS_CLUB_NICKNAME = T("Der 1. FC Köln verlor am Samstag in Mainz. Die Geißböcke bleiben dennoch Zehnter.")
 ALIAS_NICKNAME_TWO = T("Die EZB und die Fed beraten in Basel. Die Währungshüter warnen vor Deflation.")
 ALIAS_NATIONALITY = T("Maria Scharapowa ist positiv getestet worden. Das sagte die Russin am Montag.")
 ALIAS_AGE_TOO_FAR = T("Heinz Müller leitete die Hochschule. Sie wuchs. Sie wurde größer. Sie baute. Sie plante. "
@@ -358,8 +359,9 @@ ALIAS_AGE_TOO_FAR = T("Heinz Müller leitete die Hochschule. Sie wuchs. Sie wurd
     (ALIAS_ORGANISATION_TITLE, "der SPD-Chef", "Sigmar Gabriel"),
     (ALIAS_OFFICE, "Die Kanzlerin", "Angela Merkel"),
     (ALIAS_NICKNAME, "Die Kartellwächter", "Bundeskartellamt"),
+    (ALIAS_CLUB_NICKNAME, "Die Geißböcke", "1. FC Köln"),
 ], ids=["compound-head", "qualifying-prefix", "sector-noun", "person-title", "person-age", "person-aged-title",
-        "person-hyphen-title", "person-nationality", "person-organisation-title", "person-office", "nickname"])
+        "person-hyphen-title", "person-nationality", "person-organisation-title", "person-office", "nickname", "club-nickname"])
 def test_descriptive_references_link(run, text, reference, owner):
     found = alias_owner(run(text), reference)
     assert found is not None and found["name"] == owner, summary(run(text))
