@@ -65,7 +65,8 @@ def test_loader_rejects_a_non_string_id(tmp_path):
 
 def test_loader_keeps_ids(tmp_path):
     kb = load_kb(str(_kb_with(tmp_path, {"isin": "DE0005545503", "register": "Montabaur HRB 1"})))
-    assert kb.get("1und1").ids == {"isin": "DE0005545503", "register": "Montabaur HRB 1"}
+    first = json.loads((KB / "companies.jsonl").read_text(encoding="utf-8").splitlines()[0])["id"]
+    assert kb.get(first).ids == {"isin": "DE0005545503", "register": "Montabaur HRB 1"}
 
 
 def test_validator_names_file_and_key(tmp_path):

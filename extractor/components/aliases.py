@@ -132,8 +132,8 @@ class AliasLinker(DataComponent):
         """ "die Geißböcke", "der Kranich-Airline", "die Währungshüter": a nickname the knowledge
         base gives one or more organisations, after a definite determiner; the hyphen chain
         ending at `token`, inflected or not ("den Geißböcken")."""
-        if not self.nicknames or (token.i + 1 < len(doc) and doc[token.i + 1].text == "-"):
-            return None
+        if not self.nicknames or token.i + 1 < len(doc) and (doc[token.i + 1].text == "-" or doc[token.i + 1].is_title):
+            return None  # "die Adler Modemärkte": the word begins a name, it is no nickname
         start = hyphen_chain_start(doc, token.i)
         for first in (start, start - 1):  # "Kranich-Airline", "Alte Dame"
             if first < 1 or doc[first - 1].lower_ not in DETERMINERS:
