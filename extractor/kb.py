@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
 
 import orjson
 
@@ -27,6 +27,16 @@ _LEGAL_RE = re.compile(
     r"(?:[\s,]+(?:" + "|".join(re.escape(form) for form in sorted(LEGAL_FORMS, key=len, reverse=True)) + r"))+\s*$",
     re.I,
 )
+
+
+def without_endings(word: str, endings: Iterable[str]) -> Iterator[Tuple[str, str]]:
+    """(ending, what is left) for each of `endings` the word has, in the order given ("" for
+    the word itself): the one inflection helper of the lexicon look-ups."""
+    for ending in endings:
+        if not ending:
+            yield ending, word
+        elif word.endswith(ending):
+            yield ending, word[: len(word) - len(ending)]
 
 
 def fold(name: str) -> str:
@@ -129,11 +139,7 @@ class KnowledgeBase:
 
     def adjective_place(self, word: str) -> Optional[Place]:
         """The place of an inflected adjective: "bayerische" -> Bayern, "Münchner" -> München."""
-        low = word.casefold()
-        for ending in ("", "e", "en", "er", "es", "em"):
-            if ending and not low.endswith(ending):
-                continue
-            stem = low[: len(low) - len(ending)] if ending else low
+        for _, stem in without_endings(word.casefold(), ("", "e", "en", "er", "es", "em")):
             place = self._place_words.get(stem)
             if place and place.adjective and place.adjective.casefold() == stem:
                 return place

@@ -42,11 +42,8 @@ class RelationType(BaseModel):
 
 def load_relation_types(path: Path = TYPES_FILE) -> Dict[str, RelationType]:
     """Name -> spec; ValueError naming the file, the type and the offending key."""
-    try:
-        raw = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
-        raise ValueError(f"{path}: {error}") from None
-    if not isinstance(raw, dict) or not isinstance(raw.get("types"), dict):
+    raw = _read_object(path)
+    if not isinstance(raw.get("types"), dict):
         raise ValueError(f"{path}: expected an object with a 'types' object")
     unknown = set(raw) - {"_doc", "types"}
     if unknown:
@@ -60,6 +57,17 @@ def load_relation_types(path: Path = TYPES_FILE) -> Dict[str, RelationType]:
         except TypeError as error:
             raise ValueError(f"{path}: relation type {name!r}: {name}: {error}") from None
     return types
+
+
+def _read_object(path: Path) -> dict:
+    """A JSON file holding one object; ValueError naming the file otherwise."""
+    try:
+        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise ValueError(f"{path}: {error}") from None
+    if not isinstance(raw, dict):
+        raise ValueError(f"{path}: expected an object")
+    return raw
 
 
 def validation_problems(error: ValidationError, where: str = "") -> str:
@@ -103,18 +111,10 @@ class TriggerFile(BaseModel):
     affirm: List[str]
 
 
-WORD_LISTS = ("negation", "speculation", "planned", "completed", "downgrade", "upgrade", "affirm")
-
-
 def load_triggers(path: Path) -> dict:
     """The trigger file as plain data, checked: an unknown key (a misspelt type or field) or a
     missing word list fails with the file and the key."""
-    try:
-        raw = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
-        raise ValueError(f"{path}: {error}") from None
-    if not isinstance(raw, dict):
-        raise ValueError(f"{path}: expected an object")
+    raw = _read_object(path)
     types = {k: v for k, v in raw.items() if k in RELATION_TYPES}
     rest = {("doc" if k == "_doc" else k): v for k, v in raw.items() if k not in RELATION_TYPES}
     try:
@@ -123,7 +123,7 @@ def load_triggers(path: Path) -> dict:
         raise ValueError(f"{path}: {validation_problems(error)} (relation types: {', '.join(RELATION_TYPES)})") \
             from None
     out = {name: body.model_dump(exclude_none=True) for name, body in checked.types.items()}
-    out.update({name: getattr(checked, name) for name in WORD_LISTS})
+    out.update({name: getattr(checked, name) for name in TriggerFile.model_fields if name not in ("doc", "types")})
     return out
 
 

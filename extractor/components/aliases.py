@@ -19,7 +19,7 @@ from typing import Dict, List, Optional, Set, Tuple
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from ..kb import KnowledgeBase, fold, load_kb, load_lexicon
+from ..kb import KnowledgeBase, fold, load_kb, load_lexicon, without_endings
 from .alias_ranker import CONFLICT, Candidate, RuleRanker, TrainedRanker, candidate_features
 from .mentions import hyphen_chain_start
 from .mention import (ALIAS, COMPOUND, GENERIC_REFERENCES, NAME, ORG_TYPES, PRONOUN, Mention, mentions, serialisable,
@@ -37,6 +37,8 @@ FAMILY_HEADS = {"mutter": "parent", "mutterkonzern": "parent", "muttergesellscha
                 "eigentümer": "parent", "eigner": "parent", "tochter": "child", "tochterfirma": "child",
                 "tochtergesellschaft": "child"}
 AGE_NOUNS = {"jährige", "jährigen", "jähriger"}  # "der 52-Jährige"
+# endings of an industry noun -> whether the form is plural (None: it depends on the noun)
+HEAD_ENDINGS = {"": False, "s": False, "es": False, "en": None, "n": True, "e": True, "innen": True}
 PRODUCTS = "lexicons/products.json"
 OFFICES = "lexicons/offices.json"
 NOT_AFTER = {"in", "im", "aus", "nach", "von", "für", "gegen", "ganz", "über"}
@@ -144,12 +146,8 @@ class AliasLinker(DataComponent):
         return None
 
     def _nickname_ids(self, text: str) -> Set[str]:
-        for ending in ("", "n", "en", "s", "es"):
-            if not ending or text.endswith(ending):
-                found = self.nicknames.get(text[: len(text) - len(ending)] if ending else text)
-                if found:
-                    return found
-        return set()
+        return next((self.nicknames[base] for _, base in without_endings(text, ("", "n", "en", "s", "es"))
+                     if base in self.nicknames), set())
 
     def _demonym(self, doc: Doc, token: Token) -> Optional[Mention]:
         """ "die Bayern", "den Bayern", "der Schweden", "Die Amerikaner" (plural, with article)."""
@@ -335,10 +333,8 @@ class AliasLinker(DataComponent):
 
     def _head_base(self, word: str) -> Tuple[Optional[str], bool]:
         """Uninflected form of an industry noun and whether the form is plural-only."""
-        for ending, plural in (("", False), ("s", False), ("es", False), ("en", None), ("n", True), ("e", True), ("innen", True)):
-            if ending and not word.endswith(ending):
-                continue
-            base = word[: len(word) - len(ending)] if ending else word
+        for ending, base in without_endings(word, HEAD_ENDINGS):
+            plural = HEAD_ENDINGS[ending]
             if len(base) < 3:
                 continue
             sector, known = self.kb.noun_sectors(base)

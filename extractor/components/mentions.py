@@ -18,7 +18,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
-from ..kb import KnowledgeBase, fold, load_kb
+from ..kb import KnowledgeBase, fold, load_kb, without_endings
 from .titles import TitleLexicon
 from .mention import COMPOUND, ORG_TYPES, Mention, mentions
 from .resources import KB_FILES, TITLES, DataComponent
@@ -89,7 +89,9 @@ class EntityMentions(DataComponent):
 
     def __call__(self, doc: Doc) -> Doc:
         self.require_data()
-        candidates = list(self._from_kb(doc)) + list(self._from_legal(doc)) + list(self._from_ner(doc))
+        org_names = _ner_org_names(doc)
+        candidates = list(self._from_kb(doc)) + list(self._from_legal(doc, org_names)) + \
+            list(self._from_ner(doc, org_names))
         chosen = _resolve_overlaps(candidates)
         chosen += self._persons_after_titles(doc, chosen)
         chosen += self._companies_after_industry_nouns(doc, chosen)
@@ -104,8 +106,7 @@ class EntityMentions(DataComponent):
         return doc
 
     # --- proposals ------------------------------------------------------------
-    def _from_ner(self, doc: Doc) -> Iterable[Mention]:
-        org_names = _ner_org_names(doc)
+    def _from_ner(self, doc: Doc, org_names: Set[str]) -> Iterable[Mention]:
         for ent in doc.ents:
             label = NER_LABELS.get(ent.label_)
             if label is None:
@@ -146,8 +147,7 @@ class EntityMentions(DataComponent):
                 continue
             yield Mention(start, end, self.kb.companies[kb_id].type, kb_id=kb_id, source="kb")
 
-    def _from_legal(self, doc: Doc) -> Iterable[Mention]:
-        org_names = _ner_org_names(doc)
+    def _from_legal(self, doc: Doc, org_names: Set[str]) -> Iterable[Mention]:
         for _, start, end in self.legal_matcher(doc):
             # "Der Ulmer Maschinenbauer Müller GmbH": articles, place adjectives and industry nouns are not the name
             while start < end - 2 and (doc[start].is_stop or self.kb.adjective_place(doc[start].text)
@@ -197,12 +197,8 @@ class EntityMentions(DataComponent):
 
     def _industry_noun(self, word: str) -> bool:
         """A company noun, also an unlisted compound of a generic head ("Labor|ausrüster")."""
-        generic = self.generic_heads
-        for ending in ("", "s", "es", "en", "n"):
-            base = word[: len(word) - len(ending)] if ending else word
-            if (not ending or word.endswith(ending)) and (self.kb.noun_sectors(base)[1] or base.casefold().endswith(generic)):
-                return True
-        return False
+        return any(self.kb.noun_sectors(base)[1] or base.casefold().endswith(self.generic_heads)
+                   for _, base in without_endings(word, ("", "s", "es", "en", "n")))
 
     # --- linking and typing ---------------------------------------------------------
     def _link_and_type(self, doc: Doc, mention: Mention) -> None:

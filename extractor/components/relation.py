@@ -51,20 +51,25 @@ def add_relation(doc: Doc, rtype: str, subject: str, obj: Optional[str], sent: S
 
 def sentence_mentions(doc: Doc, sent: Span, types=("COMPANY", "ORG")) -> List[Mention]:
     """Linked mentions starting inside `sent` (bisect over the sorted mentions: long texts stay linear)."""
-    found = doc._.mentions or []
-    starts = doc.user_data.get("mention_starts")
-    if starts is None or len(starts) != len(found):
-        starts = [m.start for m in found]
-        doc.user_data["mention_starts"] = starts
-    lo, hi = bisect_left(starts, sent.start), bisect_left(starts, sent.end)
-    return [m for m in found[lo:hi] if m.entity and entity_type(doc, m.entity) in types]
+    found = _starting_in(doc, sent, doc._.mentions or [], "mention_starts")
+    return [m for m in found if m.entity and entity_type(doc, m.entity) in types]
+
+
+def _starting_in(doc: Doc, sent: Span, ordered: List[Mention], cache: str) -> List[Mention]:
+    """The mentions of `ordered` (sorted by start) that start inside `sent`, by bisection over
+    their starts, kept in `doc.user_data[cache]` so that long texts stay linear."""
+    starts = doc.user_data.get(cache)
+    if starts is None or len(starts) != len(ordered):
+        starts = [m.start for m in ordered]
+        doc.user_data[cache] = starts
+    return ordered[bisect_left(starts, sent.start):bisect_left(starts, sent.end)]
 
 
 def with_references(doc: Doc, sent: Span, found: List[Mention]) -> List[Mention]:
     """`found` and the generic references of `sent` ("der Konzern" for the company named
     last), in text order: arguments for the relation rules, not output mentions."""
-    refs = [m for m in doc.user_data.get(GENERIC_REFERENCES, []) if sent.start <= m.start < sent.end]
-    return sorted(found + refs, key=lambda m: m.start) if refs else found
+    here = _starting_in(doc, sent, doc.user_data.get(GENERIC_REFERENCES) or [], "generic_reference_starts")
+    return sorted(found + here, key=lambda m: m.start) if here else found
 
 
 def entity_type(doc: Doc, entity_id: str) -> str:

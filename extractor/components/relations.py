@@ -467,10 +467,7 @@ def _subsidiary(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered
 def _owner_before(doc: Doc, sent: Span, trigger: Token, orgs: List[Mention]) -> Optional[Mention]:
     """The owner of "seine/ihre Tochter X" (the company named before, across commas) or of
     "X bringt Tochter Y ..." (the company before the trigger in its own clause)."""
-    possessive = trigger.i > sent.start and doc[trigger.i - 1].lower_ in POSSESSIVES or \
-        trigger.i - 1 > sent.start and doc[trigger.i - 2].lower_ in POSSESSIVES and doc[trigger.i - 1].text == "-"
-    if not possessive:
-        possessive = any(t.lower_ in POSSESSIVES for t in doc[max(sent.start, trigger.i - 3):trigger.i])
+    possessive = any(t.lower_ in POSSESSIVES for t in doc[max(sent.start, trigger.i - 3):trigger.i])
     start = sent.start if possessive else _clause(doc, sent, trigger).start
     return _nearest([m for m in orgs if m.start >= start], trigger.i, before=True)
 
