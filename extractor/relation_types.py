@@ -42,7 +42,7 @@ class RelationType(BaseModel):
 
 def load_relation_types(path: Path = TYPES_FILE) -> Dict[str, RelationType]:
     """Name -> spec; ValueError naming the file, the type and the offending key."""
-    raw = _read_object(path)
+    raw = load_json(path)
     if not isinstance(raw.get("types"), dict):
         raise ValueError(f"{path}: expected an object with a 'types' object")
     unknown = set(raw) - {"_doc", "types"}
@@ -59,7 +59,7 @@ def load_relation_types(path: Path = TYPES_FILE) -> Dict[str, RelationType]:
     return types
 
 
-def _read_object(path: Path) -> dict:
+def load_json(path: Path) -> dict:
     """A JSON file holding one object; ValueError naming the file otherwise."""
     try:
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -114,7 +114,7 @@ class TriggerFile(BaseModel):
 def load_triggers(path: Path) -> dict:
     """The trigger file as plain data, checked: an unknown key (a misspelt type or field) or a
     missing word list fails with the file and the key."""
-    raw = _read_object(path)
+    raw = load_json(path)
     types = {k: v for k, v in raw.items() if k in RELATION_TYPES}
     rest = {("doc" if k == "_doc" else k): v for k, v in raw.items() if k not in RELATION_TYPES}
     try:

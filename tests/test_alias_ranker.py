@@ -3,6 +3,7 @@ oracle that gives it the labels `extractor eval` scores by."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,16 @@ def test_oracle_labels_a_link_as_eval_scores_it():
     assert oracle("E1", "Der Kaffeeröster") is True
     assert oracle("E2", "Der Kaffeeröster") is False
     assert oracle("E1", "Der Händler") is False
+
+
+def test_office_file_with_a_misspelt_key_fails_with_file_and_key(tmp_path):
+    from extractor.components.aliases import read_offices
+    from extractor.paths import data_path
+
+    good = read_offices(data_path("lexicons", "offices.json"))
+    assert "kanzlerin" in good["Angela Merkel"]
+    bad = tmp_path / "offices.json"
+    bad.write_text(json.dumps({"_doc": "", "holder": good}), encoding="utf-8")
+    with pytest.raises(ValueError) as error:
+        read_offices(bad)
+    assert str(bad) in str(error.value) and "holder" in str(error.value)

@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Set, Tuple
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
 from ..kb import KnowledgeBase, fold, load_kb, load_lexicon, without_endings
+from ..relation_types import load_json, validation_problems
 from .alias_ranker import CONFLICT, Candidate, RuleRanker, TrainedRanker, candidate_features
 from .mentions import hyphen_chain_start
 from .mention import (ALIAS, COMPOUND, GENERIC_REFERENCES, NAME, ORG_TYPES, PRONOUN, Mention, mentions, serialisable,
@@ -80,7 +82,7 @@ class AliasLinker(DataComponent):
         self.argument_references = frozenset(industry["argument_references"])
         self.titles = TitleLexicon(data_dir)
         self.products: Dict[str, str] = load_lexicon(data_dir, "products.json")["products"]
-        self.office_holders = _office_holders(load_lexicon(data_dir, "offices.json")["holders"])
+        self.office_holders = _office_holders(read_offices(Path(data_dir) / OFFICES))
         self.nicknames: Dict[str, Set[str]] = {}  # folded nickname -> kb ids ("geißböcke" -> 1. FC Köln)
         for company in self.kb.companies.values():
             for nickname in company.aliases:
@@ -585,6 +587,23 @@ def _generic_references(doc: Doc, found: List[Mention], entities: List[EntityInf
                 insort(named, (token.i - 1, named[first][1]))
                 break
     return refs
+
+
+class OfficeFile(BaseModel):
+    """lexicons/offices.json: person name -> the offices news names them by."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    doc: str = Field("", alias="_doc")
+    holders: Dict[str, List[str]]
+
+
+def read_offices(path: Path) -> Dict[str, List[str]]:
+    """The office holders, checked: a misspelt key or a wrong type fails with file and key."""
+    try:
+        return OfficeFile.model_validate(load_json(path)).holders
+    except ValidationError as error:
+        raise ValueError(f"{path}: {validation_problems(error)}") from None
 
 
 def _office_holders(holders: Dict[str, List[str]]) -> Dict[str, Set[str]]:
