@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import itertools
 import json
+import lzma
 import random
 import re
 from pathlib import Path
@@ -208,6 +209,63 @@ def read_ler(path: Path) -> Iterator[Tuple[str, List[Span3], List[Tuple[int, int
         yield sent["text"], ents, missing
 
 
+WIKIANN_LABELS = {"PER": "PERSON", "LOC": "LOCATION"}
+WIKI_MARKUP = re.compile(r"''|\[\[|\]\]|\*\*|\||\{\{|==")
+NO_SPACE_BEFORE = {",", ".", ";", ":", "!", "?", ")", "]", "“", "'"}
+NO_SPACE_AFTER = {"(", "[", "„"}
+
+
+def _conll_sentences(path: Path) -> Iterator[List[Tuple[str, str]]]:
+    """(token, IOB tag) lists of an xz `idx TAB token TAB tag` file, one per blank-line block."""
+    sentence: List[Tuple[str, str]] = []
+    with lzma.open(path, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) == 3:
+                sentence.append((parts[1], parts[2]))
+            elif sentence:
+                yield sentence
+                sentence = []
+    if sentence:
+        yield sentence
+
+
+def read_wikiann(path: Path, companies: Set[str], kb_types: Optional[Dict[str, str]] = None,
+                 min_tokens: int = 6) -> Iterator[Tuple[str, List[Span3], List[Tuple[int, int]]]]:
+    """WikiANN silver sentences: only fragments of `min_tokens` or more with a name, no redirect
+    stubs or wiki markup; ORG typed as GermEval's ORG is (missing when no cue decides), and a
+    lower-case name (an adjective such as "österreichische", outside in our scheme) is missing."""
+    for tokens in _conll_sentences(path):
+        if len(tokens) < min_tokens or tokens[0][0] == "WEITERLEITUNG" or all(t == "O" for _, t in tokens):
+            continue
+        text, spans, open_span = "", [], None
+        for i, (token, tag) in enumerate(tokens):
+            if text and token not in NO_SPACE_BEFORE and tokens[i - 1][0] not in NO_SPACE_AFTER:
+                text += " "
+            if open_span and not tag.startswith("I-"):
+                spans.append(open_span)
+                open_span = None
+            start = len(text)
+            text += token
+            if tag.startswith("B-") or (tag.startswith("I-") and open_span is None):
+                open_span = [start, len(text), tag[2:]]
+            elif tag.startswith("I-"):
+                open_span[1] = len(text)
+        if open_span:
+            spans.append(open_span)
+        if WIKI_MARKUP.search(text):
+            continue
+        ents, missing = [], []
+        for start, end, label in spans:
+            typed = None if text[start].islower() else \
+                WIKIANN_LABELS.get(label) or type_organisation(text[start:end], companies, kb_types)
+            if typed:
+                ents.append((start, end, typed))
+            else:
+                missing.append((start, end))
+        yield text, ents, missing
+
+
 def full_schema_spans(path: Path) -> Dict[str, List[Span3]]:
     """Article id -> spans of the full-schema gold's COMPANY/ORG/PERSON names found by string
     match (whole words only): they add the entities the corpus' own span annotation lacks."""
@@ -230,13 +288,14 @@ def _take(items: Iterable, limit: Optional[int]) -> List:
 
 
 def build_corpora(nlp: Language, data_dir: Path, out_dir: Path, heldout_germeval: int = 1000, seed: int = 0,
-                  limit: Optional[int] = None) -> Dict[str, int]:
+                  limit: Optional[int] = None, wikiann: int = 0) -> Dict[str, int]:
     """Write train.spacy, dev.spacy (a tenth of SmartData train: model selection) and germeval-test.spacy
     (held out). SmartData's own dev split is evaluation data (../shared/eval) and is not read.
 
     `limit` caps the documents (SmartData) or sentences (GermEval, LER: after LER's filter)
     read from each corpus file, for a quick smoke run. The held-out GermEval sentences are
     the last `heldout_germeval` of those read from the test file, but never more than half.
+    `wikiann` adds that many WikiANN silver sentences (train split; 0: none).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     companies = load_company_names(data_dir / "companies")
@@ -262,6 +321,10 @@ def build_corpora(nlp: Language, data_dir: Path, out_dir: Path, heldout_germeval
     heldout = test_docs[split:]
     for name in ("ler-dev.jsonl", "ler-test.jsonl"):
         train += docs(read_ler(data_dir / "ler" / name))
+    if wikiann:
+        silver = list(read_wikiann(data_dir / "wikiann" / "train.conllu.xz", companies, kb_types))
+        random.Random(seed).shuffle(silver)
+        train += docs(silver[:wikiann])
     random.Random(seed).shuffle(train)
     counts = {}
     for name, items in (("train", train), ("dev", dev), ("germeval-test", heldout)):

@@ -39,14 +39,14 @@ def evaluate_ner(nlp, path: Path) -> Dict[str, object]:
 
 
 def run(data: Path, out: Path, work: Path, max_steps: Optional[int] = None, seed: int = 0,
-        limit: Optional[int] = None, vectors: Optional[Path] = None) -> Path:
+        limit: Optional[int] = None, vectors: Optional[Path] = None, wikiann: int = 0) -> Path:
     data, out, work = Path(data), Path(out), Path(work)
     if not data.is_dir():
         raise FileNotFoundError(f"data folder {data} is absent (expected ../shared/data)")
     if limit is not None and limit < 1:
         raise ValueError(f"limit must be at least 1, got {limit}")
     nlp = split_hyphens(spacy.blank("de"))
-    counts = build_corpora(nlp, data, work / "corpus", seed=seed, limit=limit)
+    counts = build_corpora(nlp, data, work / "corpus", seed=seed, limit=limit, wikiann=wikiann)
     print(f"corpora: {counts}", file=sys.stderr)
     if not counts["train"] or not counts["dev"]:
         raise ValueError(f"nothing to train or select on in {data}: {counts}")
@@ -107,6 +107,8 @@ def main(argv=None) -> int:
                         help="spaCy vectors folder from `make vectors` (missing: train without static vectors)")
     parser.add_argument("--limit", type=int, default=None,
                         help="read at most N documents/sentences from each corpus file (smoke runs)")
+    parser.add_argument("--wikiann", type=int, default=0,
+                        help="add N WikiANN silver sentences to the training data (default: none)")
     args = parser.parse_args(argv)
     if args.max_steps is not None and args.max_steps < 1:
         parser.error("--max-steps must be at least 1")
@@ -115,7 +117,7 @@ def main(argv=None) -> int:
     vectors = args.vectors if (args.vectors / "config.cfg").exists() else None
     if vectors is None:
         print(f"warning: no vectors at {args.vectors} (run `make vectors`): training without them", file=sys.stderr)
-    run(args.data, args.out, args.work, args.max_steps, args.seed, limit=args.limit, vectors=vectors)
+    run(args.data, args.out, args.work, args.max_steps, args.seed, limit=args.limit, vectors=vectors, wikiann=args.wikiann)
     return 0
 
 
