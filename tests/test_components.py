@@ -1006,6 +1006,28 @@ def test_analyst_works_for_the_firm_that_rates(run):
     assert ("Michael Seufert", "NordLB") in rel(out, "role"), summary(out)
 
 
+MARKET_REPORT = T("Der Dow Jones Industrial notierte 0,5 Prozent höher, der Nasdaq 100 gewann 1,2 Prozent. "
+                  "Der japanische Nikkei-Index fiel. Die Nasdaq will die Börse in Stockholm kaufen.")
+
+
+def test_stock_indices_are_no_companies(run):
+    out = run(MARKET_REPORT)
+    companies = {e["name"] for e in out["entities"] if e["type"] in ("COMPANY", "ORG")}
+    # the exchange operator stays a company where no index number follows
+    assert companies == {"Nasdaq, Inc."}, summary(out)
+    nasdaq = by_kb(out, "nasdaq-inc")
+    assert [m["start"] for m in nasdaq["mentions"]] == [MARKET_REPORT.index("Nasdaq will")]
+
+
+def test_stock_index_lexicon_rejects_a_misspelt_key(tmp_path):
+    from extractor.components.mentions import read_stock_indices
+
+    path = tmp_path / "stock_indices.json"
+    path.write_text('{"names": ["Dax"], "with_numbers": ["Nasdaq"]}', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"stock_indices.json: .*with_number.*"):
+        read_stock_indices(path)
+
+
 # --- output invariants over every sentence above ---------------------------------------------
 
 @pytest.mark.parametrize("text", ALL_TEXTS, ids=[f"t{n}" for n in range(len(ALL_TEXTS))])
@@ -1031,4 +1053,5 @@ def test_relation_arguments_exist(run, text):
             assert ids[r["object"]]["name"] == r["object_name"]
         ev = r["evidence"]
         assert text[ev["start"]:ev["end"]] == ev["text"]
+
 

@@ -145,3 +145,62 @@ def test_training_smoke_run(tmp_path):
     assert nlp.meta["sources"] and "heldout_germeval_test" in nlp.meta
     assert nlp.meta["training_limit"] == 20
     nlp("Der BMW-Chef Oliver Zipse sprach in München.")  # the packaged pipeline runs
+
+
+WIKIANN = """0\tDer\tO
+1\tChef\tO
+2\tder\tO
+3\tQuux\tB-ORG
+4\tBank\tI-ORG
+5\t,\tO
+6\tPeter\tB-PER
+7\tMeier\tI-PER
+8\t,\tO
+9\tlebt\tO
+10\tin\tO
+11\tKöln\tB-LOC
+12\t.\tO
+
+0\tWEITERLEITUNG\tO
+1\tPeter\tB-PER
+2\tMeier\tI-PER
+3\tMeier\tI-PER
+4\tMeier\tI-PER
+5\tMeier\tI-PER
+
+0\tDie\tO
+1\tösterreichische\tB-LOC
+2\tFirma\tO
+3\tQuuxfoo\tB-ORG
+4\twuchs\tO
+5\tstark\tO
+6\t.\tO
+
+0\tIm\tO
+1\t''\tO
+2\tKöln\tB-LOC
+3\t''\tO
+4\tlebt\tO
+5\ter\tO
+6\t.\tO
+"""
+
+
+def test_wikiann_silver_filtered_and_typed(tmp_path):
+    import lzma
+
+    from extractor.training.corpora import read_wikiann
+
+    path = tmp_path / "train.conllu.xz"
+    with lzma.open(path, "wt", encoding="utf-8") as handle:
+        handle.write(WIKIANN)
+    read = list(read_wikiann(path, companies=set()))
+    # the redirect stub and the sentence with wiki markup are left out
+    assert [text for text, _, _ in read] == ["Der Chef der Quux Bank, Peter Meier, lebt in Köln.",
+                                            "Die österreichische Firma Quuxfoo wuchs stark."]
+    text, ents, missing = read[0]
+    assert [(text[s:e], label) for s, e, label in ents] == [
+        ("Quux Bank", "COMPANY"), ("Peter Meier", "PERSON"), ("Köln", "LOCATION")]
+    text, ents, missing = read[1]
+    # a lower-case "name" (an adjective) and an ORG no cue types are missing, not outside
+    assert ents == [] and [text[s:e] for s, e in missing] == ["österreichische", "Quuxfoo"]

@@ -24,8 +24,8 @@ from ..kb import KnowledgeBase, fold, load_kb, load_lexicon, without_endings
 from ..relation_types import load_json, validation_problems
 from .alias_ranker import CONFLICT, Candidate, RuleRanker, TrainedRanker, candidate_features
 from .mentions import hyphen_chain_start
-from .mention import (ALIAS, COMPOUND, GENERIC_REFERENCES, NAME, ORG_TYPES, PRONOUN, Mention, mentions, serialisable,
-                      set_spans)
+from .mention import (ALIAS, COMPOUND, GENERIC_REFERENCES, NAME, ORG_TYPES, PRONOUN, STOCK_INDEX, Mention, mentions,
+                      serialisable, set_spans)
 from .resources import KB_FILES, TITLES, DataComponent
 from .titles import TitleLexicon
 
@@ -502,7 +502,7 @@ def _cluster(doc: Doc, names: List[Mention], kb: KnowledgeBase) -> List[EntityIn
     # one sense per article: a name linked to the knowledge base once is that company everywhere
     linked = {fold(m.text(doc)): m for m in ordered if m.kb_id}
     for mention in ordered:
-        twin = linked.get(fold(mention.text(doc))) if not mention.kb_id else None
+        twin = linked.get(fold(mention.text(doc))) if not mention.kb_id and mention.source != STOCK_INDEX else None
         if twin is not None:
             mention.kb_id, mention.type = twin.kb_id, twin.type
     # full person names first, so that "Reithofer" before "Norbert Reithofer" still joins it

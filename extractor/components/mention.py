@@ -12,6 +12,7 @@ from spacy.util import filter_spans
 
 NAME, COMPOUND, ALIAS, PRONOUN = "name", "compound", "alias", "pronoun"
 ORG_TYPES = ("COMPANY", "ORG")
+STOCK_INDEX = "stock_index"  # Mention.source of a name that stands for an index ("der Nasdaq 100")
 MENTIONS, ALIASES = "mentions", "aliases"  # the doc.spans keys
 # doc.user_data key: bare generic references ("der Konzern") resolved for the relation rules
 GENERIC_REFERENCES = "generic_references"

@@ -13,14 +13,16 @@ import re
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rapidfuzz import fuzz, process
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from ..kb import KnowledgeBase, fold, load_kb, without_endings
+from ..relation_types import load_json, validation_problems
 from .titles import TitleLexicon
-from .mention import COMPOUND, ORG_TYPES, Mention, mentions
+from .mention import COMPOUND, ORG_TYPES, STOCK_INDEX, Mention, mentions
 from .resources import KB_FILES, TITLES, DataComponent
 
 NER_LABELS = {"PER": "PERSON", "PERSON": "PERSON", "LOC": "LOCATION", "LOCATION": "LOCATION", "GPE": "LOCATION",
@@ -41,6 +43,7 @@ INSTITUTION_HEADS = ("ministerium", "ministeriums", "präsidium", "präsidiums",
 # heads that name an institution only with a name glued in front: "Hasso-Plattner-Institut"
 CHAIN_HEADS = ("institut", "instituts", "institutes", "stiftung", "zentrum", "zentrums", "klinikum", "klinikums")
 AMBIGUOUS = "lexicons/ambiguous_names.txt"
+STOCK_INDICES = "lexicons/stock_indices.json"
 PRIORITY = {"kb": 4, "legal": 3, "title": 2, "apposition": 2, "ner": 1}
 
 
@@ -51,7 +54,7 @@ def create_entity_mentions(nlp: Language, name: str, fuzzy_cutoff: float) -> "En
 
 
 class EntityMentions(DataComponent):
-    data_files = KB_FILES + (AMBIGUOUS, TITLES)
+    data_files = KB_FILES + (AMBIGUOUS, TITLES, STOCK_INDICES)
 
     def __init__(self, nlp: Language, name: str = "entity_mentions", fuzzy_cutoff: float = 90.0) -> None:
         super().__init__(name)
@@ -62,6 +65,7 @@ class EntityMentions(DataComponent):
         nlp = self.nlp
         self.kb: KnowledgeBase = load_kb(data_dir)
         self.ambiguous = _read_list(Path(data_dir) / AMBIGUOUS)
+        self.indices = read_stock_indices(Path(data_dir) / STOCK_INDICES)
         self.kb_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         owners: Dict[str, Set[str]] = {}
         for company in self.kb.companies.values():
@@ -99,6 +103,9 @@ class EntityMentions(DataComponent):
         found = mentions(doc)
         for mention in chosen:
             self._link_and_type(doc, mention)
+            if mention.type in ORG_TYPES and self.indices.names(doc, mention):
+                # "der Nasdaq 100": an index, not the exchange
+                mention.type, mention.kb_id, mention.source = "MISC", None, STOCK_INDEX
             if _is_compound(doc, mention):
                 mention.kind = COMPOUND
             found.append(mention)
@@ -225,6 +232,41 @@ class EntityMentions(DataComponent):
             return None
         match = process.extractOne(key, self._fold_choices, scorer=fuzz.ratio, score_cutoff=self.fuzzy_cutoff)
         return self.kb.folded_names()[match[0]] if match else None
+
+
+class StockIndexFile(BaseModel):
+    """lexicons/stock_indices.json, checked when loaded."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    doc: str = Field("", alias="_doc")
+    names: List[str]
+    with_number: List[str]
+
+
+class StockIndices:
+    """Tells an index ("der Nasdaq 100", "der Nikkei-Index") from the company of the same name."""
+
+    def __init__(self, spec: StockIndexFile) -> None:
+        self.always = frozenset(name.casefold() for name in spec.names)
+        self.with_number = frozenset(name.casefold() for name in spec.with_number)
+
+    def names(self, doc: Doc, mention: Mention) -> bool:
+        text = mention.text(doc).casefold()
+        if text in self.always:
+            return True
+        after = doc[mention.end: mention.end + 2]
+        if after and (after[0].lower_ == "index" or after.text.lower() == "-index" or
+                      after[0].lower_ in {"-", "–"} and len(after) > 1 and after[1].lower_ == "index"):
+            return True
+        return text in self.with_number and bool(after) and after[0].text.isdigit()
+
+
+def read_stock_indices(path: Path) -> StockIndices:
+    try:
+        return StockIndices(StockIndexFile.model_validate(load_json(path)))
+    except ValidationError as error:
+        raise ValueError(f"{path}: {validation_problems(error)}") from None
 
 
 def _ner_org_names(doc: Doc) -> Set[str]:
