@@ -22,7 +22,7 @@ from spacy.tokens import Doc
 from . import SCHEMA_VERSION, __version__
 from .components.resources import DATA
 from .records import MAX_CHARS, Record
-from .tokenizer import split_hyphens
+from .tokenizer import business_tokenizer
 from .windows import merge_windows, windows
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,7 +65,7 @@ def load_pipeline(model: Optional[str] = None, data_dir: Optional[Path] = None) 
         warnings.warn(warning)
         print(f"warning: {warning}", file=sys.stderr)
     nlp = spacy.load(name, exclude=["parser", "senter"] if name and "de_core_news" in name else []) if name else spacy.blank("de")
-    split_hyphens(nlp)
+    business_tokenizer(nlp)
     # No parser: the CNN NER needs ~100 MB per MB of text, so 1 MB articles are fine.
     nlp.max_length = MAX_TEXT_LENGTH
     data = str(data_dir) if data_dir else None

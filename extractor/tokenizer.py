@@ -1,9 +1,13 @@
-"""Tokenizer changes that let names inside hyphenated compounds become entities.
+"""Tokenizer changes for company names.
 
 German news glues company names to nouns: "BMW-Vorstandschef", "GM-Management".
 spaCy's German tokenizer keeps such words whole, so no span can cover "BMW" alone.
 We split on hyphens between letters (and after digits), which is how the training
 corpora annotate them (SmartData marks "Intel" in "Intel-Chef").
+
+spaCy also keeps a full stop glued to a word that ends in lower case + capital, as
+in "i.A.": so "bei der Quux GmbH." was one token, the sentence did not end and the
+company's name carried the stop. Legal forms never take an abbreviation stop.
 """
 
 from __future__ import annotations
@@ -11,9 +15,25 @@ from __future__ import annotations
 import spacy
 from spacy.language import Language
 from spacy.lang.char_classes import ALPHA
-from spacy.util import compile_infix_regex
+from spacy.util import compile_infix_regex, compile_suffix_regex
 
 HYPHEN_INFIX = r"(?<=[{a}0-9])(?:-|–)(?=[{a}])".format(a=ALPHA)
+# endings of legal forms that spaCy would keep together with a sentence-final stop ("mbH": GmbH, gGmbH)
+LEGAL_FORMS_BEFORE_STOP = ("mbH", "KGaA", "eG", "AöR", "SpA")
+LEGAL_FORM_STOP = "(?:{})\\.".format("|".join(f"(?<={form})" for form in LEGAL_FORMS_BEFORE_STOP))
+
+
+def business_tokenizer(nlp: Language) -> Language:
+    """`split_hyphens`, and a full stop after a legal form is a token of its own
+    ("Quux GmbH.", "Zyrbel Verwaltungs-GmbH."); idempotent."""
+    split_hyphens(nlp)
+    tokenizer = nlp.tokenizer
+    current = getattr(tokenizer.suffix_search, "__self__", None)
+    if current is not None and LEGAL_FORM_STOP in current.pattern:
+        return nlp
+    suffixes = [current.pattern] if current is not None else list(nlp.Defaults.suffixes or [])
+    tokenizer.suffix_search = compile_suffix_regex([LEGAL_FORM_STOP] + suffixes).search
+    return nlp
 
 
 def split_hyphens(nlp: Language) -> Language:
@@ -32,4 +52,4 @@ def split_hyphens(nlp: Language) -> Language:
 @spacy.registry.callbacks("extractor.split_hyphens.v1")
 def create_split_hyphens():
     """Registered for `[initialize.before_init]` in the training config."""
-    return split_hyphens
+    return business_tokenizer

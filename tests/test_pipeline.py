@@ -36,3 +36,12 @@ def test_any_pipeline_by_path(tmp_path):
     out = next(extractor.process([Record(id="x", text="BMW-Vorstandschef Oliver Zipse sprach in München.")]))
     bmw = next(e for e in out["entities"] if e["name"] == "BMW")
     assert bmw["mentions"][0] == {"start": 0, "end": 3, "text": "BMW", "kind": "compound"}
+
+
+def test_a_legal_form_before_a_full_stop_ends_name_and_sentence(analyse):
+    text = "Die Sprecherin arbeitet bei der Zyrbel Software GmbH. Sie kündigte Stellenabbau an."
+    out = analyse(text)
+    names = {e["name"] for e in out["entities"] if e["type"] == "COMPANY"}
+    assert names == {"Zyrbel Software GmbH"}, out["entities"]
+    tokens = [t.text for t in spacy.blank("de").tokenizer("Quux GmbH.")]
+    assert tokens == ["Quux", "GmbH."]  # what spaCy's German tokenizer alone does

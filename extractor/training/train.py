@@ -22,7 +22,7 @@ from spacy.tokens import DocBin
 from spacy.training import Example
 
 from .. import __version__, ml  # noqa: F401  (registers the model architecture)
-from ..tokenizer import split_hyphens
+from ..tokenizer import business_tokenizer
 from .corpora import build_corpora
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,7 +45,7 @@ def run(data: Path, out: Path, work: Path, max_steps: Optional[int] = None, seed
         raise FileNotFoundError(f"data folder {data} is absent (expected ../shared/data)")
     if limit is not None and limit < 1:
         raise ValueError(f"limit must be at least 1, got {limit}")
-    nlp = split_hyphens(spacy.blank("de"))
+    nlp = business_tokenizer(spacy.blank("de"))
     counts = build_corpora(nlp, data, work / "corpus", seed=seed, limit=limit, wikiann=wikiann)
     print(f"corpora: {counts}", file=sys.stderr)
     if not counts["train"] or not counts["dev"]:
