@@ -1028,6 +1028,15 @@ def test_stock_index_lexicon_rejects_a_misspelt_key(tmp_path):
         read_stock_indices(path)
 
 
+ONLINE_SOURCE = T("Quelle: Handelsblatt Online Am Mittwochmorgen beginnt der Streik bei der Lufthansa.")
+
+
+def test_a_mediums_online_site_is_one_name(run):
+    out = run(ONLINE_SOURCE)
+    handelsblatt = by_kb(out, "handelsblatt")
+    assert mention_texts(handelsblatt) == ["Handelsblatt Online"], summary(out)
+
+
 # --- output invariants over every sentence above ---------------------------------------------
 
 @pytest.mark.parametrize("text", ALL_TEXTS, ids=[f"t{n}" for n in range(len(ALL_TEXTS))])

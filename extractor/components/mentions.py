@@ -102,6 +102,8 @@ class EntityMentions(DataComponent):
         chosen += _institutions(doc, chosen)
         found = mentions(doc)
         for mention in chosen:
+            if mention.type in ORG_TYPES and mention.end < len(doc) and doc[mention.end].text in {"Online", "ONLINE"}:
+                mention.end += 1  # "Handelsblatt Online", "FOCUS Online": a medium's site takes its name
             self._link_and_type(doc, mention)
             if mention.type in ORG_TYPES and self.indices.names(doc, mention):
                 # "der Nasdaq 100": an index, not the exchange
