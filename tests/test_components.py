@@ -1037,6 +1037,16 @@ def test_a_mediums_online_site_is_one_name(run):
     assert mention_texts(handelsblatt) == ["Handelsblatt Online"], summary(out)
 
 
+NAMED_AFTER = T("Eine Studie der Hans-Böckler-Stiftung zeigt das, sagte Dr. Helmut Pauls an der "
+                "Robert-Bosch-Straße. Herr Grube widersprach.")
+
+
+def test_names_inside_names_and_titles_before_names(run):
+    out = run(NAMED_AFTER)
+    assert {(e["type"], e["name"]) for e in out["entities"] if e["type"] in ("COMPANY", "ORG", "PERSON")} == {
+        ("ORG", "Hans-Böckler-Stiftung"), ("PERSON", "Helmut Pauls"), ("PERSON", "Grube")}, summary(out)
+
+
 # --- output invariants over every sentence above ---------------------------------------------
 
 @pytest.mark.parametrize("text", ALL_TEXTS, ids=[f"t{n}" for n in range(len(ALL_TEXTS))])

@@ -44,6 +44,14 @@ INSTITUTION_HEADS = ("ministerium", "ministeriums", "präsidium", "präsidiums",
 CHAIN_HEADS = ("institut", "instituts", "institutes", "stiftung", "zentrum", "zentrums", "klinikum", "klinikums")
 AMBIGUOUS = "lexicons/ambiguous_names.txt"
 STOCK_INDICES = "lexicons/stock_indices.json"
+# words before a name that are not part of it: forms of address, academic titles, "Fa." (Firma)
+NAME_PREFIXES = {"Herr", "Herrn", "Frau", "Dr.", "Dr", "Prof.", "Prof", "Dipl.-Ing.", "Ing.", "Mag.", "Dkfm.",
+                 "med.", "rer.", "nat.", "h.c.", "Fa.", "Firma"}
+# heads that make a hyphen chain after a person's name an organisation or a place named after them
+NAMED_ORG_HEADS = ("stiftung", "institut", "museum", "schule", "gymnasium", "universität", "hochschule", "akademie",
+                   "klinik", "klinikum", "zentrum", "verein", "gesellschaft")
+NAMED_PLACE_HEADS = {"straße", "strasse", "weg", "platz", "allee", "gasse", "ring", "halle", "stadion", "arena",
+                     "brücke", "park", "ufer", "damm", "chaussee", "kaserne", "bahnhof"}
 PRIORITY = {"kb": 4, "legal": 3, "title": 2, "apposition": 2, "ner": 1}
 
 
@@ -96,7 +104,7 @@ class EntityMentions(DataComponent):
         org_names = _ner_org_names(doc)
         candidates = list(self._from_kb(doc)) + list(self._from_legal(doc, org_names)) + \
             list(self._from_ner(doc, org_names))
-        chosen = _resolve_overlaps(candidates)
+        chosen = _named_after_people(doc, _resolve_overlaps(candidates))
         chosen += self._persons_after_titles(doc, chosen)
         chosen += self._companies_after_industry_nouns(doc, chosen)
         chosen += _institutions(doc, chosen)
@@ -121,6 +129,8 @@ class EntityMentions(DataComponent):
             if label is None:
                 continue
             start, end = _trim(doc, ent.start, ent.end, self.compound_heads)
+            while start < end - 1 and doc[start].text in NAME_PREFIXES:
+                start += 1  # "Dr. Helmut Pauls", "Herr Grube", "Fa. itek GmbH": the name follows
             if label in ORG_TYPES:
                 start = self._past_descriptor(doc, start, end, org_names)
             if start < end:
@@ -160,7 +170,8 @@ class EntityMentions(DataComponent):
         for _, start, end in self.legal_matcher(doc):
             # "Der Ulmer Maschinenbauer Müller GmbH": articles, place adjectives and industry nouns are not the name
             while start < end - 2 and (doc[start].is_stop or self.kb.adjective_place(doc[start].text)
-                                       or self.kb.noun_sectors(doc[start].text)[1]):
+                                       or self.kb.noun_sectors(doc[start].text)[1] or doc[start].text.isdigit()
+                                       or doc[start].text in NAME_PREFIXES):
                 start += 1
             start = self._past_descriptor(doc, start, end, org_names)
             if not doc[start].is_stop:  # "Das AG Frankfurt" is a court (Amtsgericht), not a company
@@ -298,6 +309,26 @@ def _institutions(doc: Doc, chosen: List[Mention]) -> List[Mention]:
         found.append(Mention(start, end, "ORG", source="institution"))
         taken.update(range(start, end))
     return found
+
+
+def _named_after_people(doc: Doc, chosen: List[Mention]) -> List[Mention]:
+    """ "Hans-Böckler-Stiftung", "Robert-Bosch-Straße": a name glued into a hyphen chain that
+    ends in a place head names a place, not the person or company; a person's name in a chain
+    that ends in an institution head names the institution (ORG)."""
+    out = []
+    for mention in chosen:
+        end = mention.end
+        while end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_ \
+                and not doc[end].whitespace_ and doc[end + 1].text[:1].isupper():
+            end += 2
+        head = doc[end - 1].lower_
+        glued = any(doc[i].text == "-" for i in range(mention.start, end))
+        if mention.type != "LOCATION" and glued and head in NAMED_PLACE_HEADS:
+            continue
+        if mention.type == "PERSON" and end > mention.end and head.endswith(NAMED_ORG_HEADS):
+            mention = Mention(mention.start, end, "ORG", source="institution")
+        out.append(mention)
+    return out
 
 
 def hyphen_chain_start(doc: Doc, i: int) -> int:
