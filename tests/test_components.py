@@ -1038,13 +1038,14 @@ def test_a_mediums_online_site_is_one_name(run):
 
 
 NAMED_AFTER = T("Eine Studie der Hans-Böckler-Stiftung zeigt das, sagte Dr. Helmut Pauls an der "
-                "Robert-Bosch-Straße. Herr Grube widersprach.")
+                "Robert-Bosch-Straße. Herr Grube widersprach vor dem Düsseldorfer Arbeitsgericht.")
 
 
 def test_names_inside_names_and_titles_before_names(run):
     out = run(NAMED_AFTER)
     assert {(e["type"], e["name"]) for e in out["entities"] if e["type"] in ("COMPANY", "ORG", "PERSON")} == {
-        ("ORG", "Hans-Böckler-Stiftung"), ("PERSON", "Helmut Pauls"), ("PERSON", "Grube")}, summary(out)
+        ("ORG", "Hans-Böckler-Stiftung"), ("PERSON", "Helmut Pauls"), ("PERSON", "Grube"),
+        ("ORG", "Düsseldorfer Arbeitsgericht")}, summary(out)
 
 
 # --- output invariants over every sentence above ---------------------------------------------

@@ -107,7 +107,7 @@ class EntityMentions(DataComponent):
         chosen = _named_after_people(doc, _resolve_overlaps(candidates))
         chosen += self._persons_after_titles(doc, chosen)
         chosen += self._companies_after_industry_nouns(doc, chosen)
-        chosen += _institutions(doc, chosen)
+        chosen += _institutions(doc, chosen, self.kb)
         found = mentions(doc)
         for mention in chosen:
             if mention.type in ORG_TYPES and mention.end < len(doc) and doc[mention.end].text in {"Online", "ONLINE"}:
@@ -287,10 +287,10 @@ def _ner_org_names(doc: Doc) -> Set[str]:
     return {ent.text for ent in doc.ents if NER_LABELS.get(ent.label_) in ORG_TYPES}
 
 
-def _institutions(doc: Doc, chosen: List[Mention]) -> List[Mention]:
+def _institutions(doc: Doc, chosen: List[Mention], kb: KnowledgeBase) -> List[Mention]:
     """Authorities named by a compound institution noun: "das Außenministerium", "Polizeipräsidium
-    München", "der Bundesgerichtshof". A bare head ("das Ministerium") is generic, not a name.
-    A place that completes the name is taken out of `chosen`."""
+    München", "das Düsseldorfer Arbeitsgericht", "der Bundesgerichtshof". A bare head ("das
+    Ministerium") is generic, not a name. A place that completes the name is taken out of `chosen`."""
     taken = {i for m in chosen for i in range(m.start, m.end)}
     found = []
     for token in doc:
@@ -306,6 +306,12 @@ def _institutions(doc: Doc, chosen: List[Mention]) -> List[Mention]:
         if place is not None and token.whitespace_:
             end = place.end  # "Polizeipräsidium München": the place is part of the name
             chosen.remove(place)
+        alone = [m for m in chosen if m.start == start - 1 and m.end == start]
+        if start > 0 and doc[start - 1].text[:1].isupper() and kb.adjective_place(doc[start - 1].text) \
+                and (start - 1 not in taken or alone):
+            start -= 1  # "das Düsseldorfer Arbeitsgericht": the place adjective is part of the name
+            for m in alone:
+                chosen.remove(m)
         found.append(Mention(start, end, "ORG", source="institution"))
         taken.update(range(start, end))
     return found
