@@ -464,6 +464,16 @@ def test_demonym_links_to_the_organisation_named_after_its_town(run):
     assert found is not None and found["name"] == "SG Flensburg-Handewitt", summary(run(ALIAS_PLACE_IN_NAME))
 
 
+ALIAS_ADJECTIVE_IN_NAME = T("Die Mannheimer Adler verlieren in Düsseldorf. Die Mannheimer liegen auf Rang fünf.")
+ALIAS_OTHER_TOWN_IN_NAME = T("Die Bayerische Landesbank meldet Zahlen. Die Mannheimer hoffen.")
+
+
+def test_demonym_links_to_the_organisation_named_by_its_town_adjective(run):
+    found = alias_owner(run(ALIAS_ADJECTIVE_IN_NAME), "Die Mannheimer")
+    assert found is not None and found["name"] == "Mannheimer Adler", summary(run(ALIAS_ADJECTIVE_IN_NAME))
+    assert alias_owner(run(ALIAS_OTHER_TOWN_IN_NAME), "Die Mannheimer") is None, summary(run(ALIAS_OTHER_TOWN_IN_NAME))
+
+
 def test_nickname_of_two_named_organisations_stays_unlinked(run):
     assert alias_owner(run(ALIAS_NICKNAME_TWO), "Die Währungshüter") is None, summary(run(ALIAS_NICKNAME_TWO))
 

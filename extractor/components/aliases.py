@@ -241,11 +241,13 @@ class AliasLinker(DataComponent):
         return keys
 
     def _places_in_names(self, doc: Doc, entity: EntityInfo) -> Set[str]:
-        """ "Austria Wien", "SG Flensburg-Handewitt": a place in the name is where it is."""
+        """ "Austria Wien", "SG Flensburg-Handewitt", "Mannheimer Adler": a place (or its adjective)
+        in the name is where it is."""
         keys: Set[str] = set()
         for mention in entity.mentions:
             for token in mention.span(doc):
-                for place in self.kb.places_named(token.text):
+                adjective = self.kb.adjective_place(token.text)
+                for place in self.kb.places_named(token.text) + ([adjective] if adjective else []):
                     if place.kind != "country":  # "Telekom Austria" is no reference to every Austrian
                         keys |= self.kb.place_keys(place)
         return keys
