@@ -451,6 +451,17 @@ def test_family_reference_forms(run, text, reference, owner):
     assert found is not None and found["name"] == owner, summary(run(text))
 
 
+ALIAS_PLACED_CHILD = T("Der Überschuss der HypoVereinsbank sank, wie die Münchener Tochter der italienischen "
+                       "Unicredit mitteilte.")
+ALIAS_BARE_CHILD = T("Der Überschuss der HypoVereinsbank sank. Die Tochter lebt in Mailand.")
+
+
+def test_child_company_by_its_place(run):
+    found = alias_owner(run(ALIAS_PLACED_CHILD), "die Münchener Tochter")
+    assert found is not None and found["name"] == "HypoVereinsbank", summary(run(ALIAS_PLACED_CHILD))
+    assert alias_owner(run(ALIAS_BARE_CHILD), "Die Tochter") is None  # a daughter as much as a subsidiary
+
+
 def test_indefinite_family_compound_is_no_reference(run):
     out = run(ALIAS_FAMILY_INDEFINITE)
     assert alias_owner(out, "Eine Commerzbank-Tochter") is None, summary(out)

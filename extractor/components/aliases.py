@@ -189,10 +189,13 @@ class AliasLinker(DataComponent):
             head_i = token.i + 2  # "der US-Autokonzern", "der Online-Riese", "der Android-Hersteller"
         head = doc[head_i]
         base, plural_form = self._head_base(head.text)
+        family_head = base is None and head.lower_ in FAMILY_HEADS  # "die Münchener Tochter"
+        if family_head:
+            base, plural_form = head.text, False
         if base is None:
             return None
         sector, known = self.kb.noun_sectors(base)
-        if not known:
+        if not (known or family_head):
             return None
         # modifiers to the left: adjectives (place adjectives count), then a determiner
         i = start - 1
@@ -222,7 +225,7 @@ class AliasLinker(DataComponent):
         if origin:
             places |= origin
             end += 2
-        if base.casefold() in self.need_place and not places and not qualified:
+        if base.casefold() in self.need_place and not places and not qualified or family_head and not places:
             return None
         if self._is_plural(determiner, doc[first:start], base, plural_form):
             return None
