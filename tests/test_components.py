@@ -462,6 +462,18 @@ def test_child_company_by_its_place(run):
     assert alias_owner(run(ALIAS_BARE_CHILD), "Die Tochter") is None  # a daughter as much as a subsidiary
 
 
+def test_family_cue_by_the_knowledge_base():
+    from extractor.components.aliases import AliasLinker
+
+    linker = AliasLinker("alias_linker")
+    linker.initialize()
+    assert linker._family_cue("child:unicredit", "hypovereinsbank") == "kb"
+    assert linker._family_cue("parent:hypovereinsbank", "unicredit") == "kb"
+    assert linker._family_cue("child:commerzbank", "commerzbank") == "conflict"  # the named company itself
+    assert linker._family_cue("child:commerzbank", "hypovereinsbank") == "conflict"  # another's child
+    assert linker._family_cue("child:commerzbank", None) == "unknown"
+
+
 def test_indefinite_family_compound_is_no_reference(run):
     out = run(ALIAS_FAMILY_INDEFINITE)
     assert alias_owner(out, "Eine Commerzbank-Tochter") is None, summary(out)

@@ -541,13 +541,13 @@ class AliasLinker(DataComponent):
         company, named = self.kb.get(kb_id), self.kb.get(named_id)
         if kb_id == named_id:
             return CONFLICT
-        if relation == "child":
-            known = company.parent if company else None
-        else:
-            known, kb_id = named.parent, kb_id
+        if relation == "child":  # the candidate's parent must be the named company
+            known, wanted = (company.parent if company else None), named_id
+        else:  # the named company's parent must be the candidate
+            known, wanted = named.parent, kb_id
         if not known:
             return "unknown"
-        return "kb" if known == kb_id else CONFLICT
+        return "kb" if known == wanted else CONFLICT
 
     # --- serialisation: the data files (DataComponent) and the ranker's weights ----
     def to_disk(self, path, *, exclude=()) -> None:
