@@ -86,8 +86,10 @@ class Company:
 class KnowledgeBase:
     """Companies and organisations with their names, HQ places and industry nouns."""
 
-    def __init__(self, companies: Iterable[Company], places: Iterable[Place], industry: dict) -> None:
+    def __init__(self, companies: Iterable[Company], places: Iterable[Place], industry: dict,
+                 towns: Iterable[str] = ()) -> None:
         self.companies: Dict[str, Company] = {c.id: c for c in companies}
+        towns = list(towns)
         self.places: List[Place] = list(places)
         self.industry = industry
         self._by_fold: Dict[str, str] = {}
@@ -107,6 +109,16 @@ class KnowledgeBase:
         self._sector_cache: Dict[str, Tuple[Optional[str], bool]] = {}
         self._generic = frozenset(industry["generic"])
         self._noun_sectors = {noun: sector for sector, nouns in industry["sectors"].items() for noun in nouns}
+        # regular adjectives of the gazetteer's towns ("Paderborner", "Münchener"); curated forms
+        # win, and a company noun is never one ("Konzern" is no plural of "Konzer" from Konz)
+        self._town_words: Dict[str, str] = {}
+        for town in towns:
+            for word in town_adjectives(town):
+                if word.casefold() not in self._place_words and not self._noun_sectors_uncached(word)[1] \
+                        and not self._noun_sectors_uncached(word + "n")[1]:
+                    self._town_words.setdefault(word, town)
+        self._towns: Dict[str, Place] = {}
+        self._town_names = frozenset(town for town in towns if town[:1].isupper())
 
     def __len__(self) -> int:
         return len(self.companies)
@@ -124,14 +136,46 @@ class KnowledgeBase:
 
     # --- places -----------------------------------------------------------------
     def demonym_place(self, word: str) -> Optional[Place]:
-        """The place whose people `word` names ("Bayern", "Amerikaner", "Münchner")."""
-        place = self._place_words.get(word)
-        return place if place and word in place.demonyms else None
+        """The place whose people `word` names ("Bayern", "Amerikaner", "Münchner"); a town's
+        regular "-er" form names its people too ("die Paderborner", "den Paderbornern")."""
+        for form in (word, word[:-1]) if word.endswith("ern") else (word,):
+            place = self._place_words.get(form)
+            if place and form in place.demonyms:
+                return place
+            place = self._town_of(form)
+            if place is not None:
+                return place
+        return None
 
     def places_named(self, word: str) -> List[Place]:
         """The places called `word` ("Wien": the city and the Bundesland): in organisation
         names such as "SG Flensburg-Handewitt" they say where the organisation is."""
         return self._place_names.get(word, [])
+
+    def places_called(self, name: str) -> List[Place]:
+        """The curated places called `name`, else the gazetteer's town of that name ("Wismar";
+        "WISMAR" in a dateline)."""
+        for form in (name, name.title()) if name.isupper() else (name,):
+            if form in self._place_names:
+                return self._place_names[form]
+            if form in self._town_names:
+                return [self._town(form)]
+        return []
+
+    def within(self, keys: Iterable[str]) -> FrozenSet[str]:
+        """The keys and those of the places around them: a Munich company is a Bavarian and a
+        German one ("city:München" -> also "region:Bayern", "country:DE")."""
+        out: Set[str] = set(keys)
+        for key in keys:
+            kind, _, name = key.partition(":")
+            place = self._place_by_name.get((kind, name)) or (self._towns.get(name) if kind == "city" else None)
+            if place is None:
+                continue
+            if place.region:
+                out.add(f"region:{place.region}")
+            if place.country and kind != "country":
+                out.add(f"country:{place.country}")
+        return frozenset(out)
 
     def prefix_place(self, word: str) -> Optional[Place]:
         place = self._place_words.get(word)
@@ -143,7 +187,20 @@ class KnowledgeBase:
             place = self._place_words.get(stem)
             if place and place.adjective and place.adjective.casefold() == stem:
                 return place
-        return None
+        return self._town_of(word)
+
+    def _town_of(self, word: str) -> Optional[Place]:
+        """The town of a regular town adjective (indeclinable, capitalised): "Wismarer" -> Wismar;
+        the curated place where there is one, else a bare city the gazetteer names."""
+        town = self._town_words.get(word)
+        return self._town(town) if town is not None else None
+
+    def _town(self, town: str) -> Place:
+        place = self._place_by_name.get(("city", town))
+        if place is None:
+            # beyond the curated places the gazetteer's towns are German ones (scripts/build_gazetteers.py)
+            place = self._towns.setdefault(town, Place(name=town, kind="city", country="DE", region=None))
+        return place
 
     def company_places(self, company: Company) -> FrozenSet[str]:
         """Keys of every place a company belongs to: its HQ city, region and country."""
@@ -196,6 +253,24 @@ class KnowledgeBase:
         return frozenset(s for s in (self.noun_sectors(n)[0] for n in company.industry) if s)
 
 
+TOWN_SUFFIX_DROPS = ("ingen", "hausen", "ungen")  # "Göttingen" -> "Göttinger", "Holzhausen" -> "Holzhauser"
+
+
+def town_adjectives(town: str) -> Tuple[str, ...]:
+    """The regular adjective of a one-word town: "Paderborn" -> "Paderborner", "Wismar" ->
+    "Wismarer", "Darmstadt" -> "Darmstädter", "Göttingen" -> "Göttinger"; none for short names
+    (their forms are ordinary words: "Konzer", "Großer") or compound ones (irregular or rare)."""
+    if len(town) < 5 or not town.isalpha() or not town[0].isupper() or not town[1:].islower():
+        return ()
+    if town.endswith("stadt"):
+        return (town[:-5] + "städter",)
+    if town.endswith(TOWN_SUFFIX_DROPS):
+        return (town[:-2] + "er",)
+    if town.endswith("e"):
+        return (town + "r",)
+    return (town + "er",)
+
+
 def _read_jsonl(path: Path) -> Iterable[dict]:
     if not path.exists():
         return []
@@ -203,6 +278,7 @@ def _read_jsonl(path: Path) -> Iterable[dict]:
 
 
 ID_KEYS = ("isin", "register", "cik")
+TOWNS = "gazetteers/cities.txt"  # OpenStreetMap town names: their regular adjectives
 
 
 def check_ids(ids: object, where: str) -> Dict[str, str]:
@@ -240,7 +316,9 @@ def load_kb(data_dir: str) -> KnowledgeBase:
     companies = [_company(row, f"{path}:{no}") for no, row in enumerate(_read_jsonl(path), 1)]
     places = [_place(row) for row in _read_jsonl(root / "kb" / "places.jsonl")]
     industry = orjson.loads((root / "lexicons" / "industry.json").read_bytes())
-    return KnowledgeBase(companies, places, industry)
+    towns_path = root / TOWNS
+    towns = towns_path.read_text(encoding="utf-8").splitlines() if towns_path.exists() else ()
+    return KnowledgeBase(companies, places, industry, towns)
 
 
 @lru_cache(maxsize=16)

@@ -395,12 +395,106 @@ def test_reference_by_origin_links_to_the_company_from_there(run):
     assert found is not None and found["name"] == "Procter & Gamble", summary(run(ALIAS_ORIGIN))
 
 
+ALIAS_TOWN_APPOSITION = T("Der Paderborner Geldautomatenhersteller Wincor Nixdorf streicht Stellen. "
+                          "Der Paderborner Konzern will 500 Millionen Euro sparen.")
+ALIAS_TOWN_UNTIED = T("Diebold will Wincor Nixdorf übernehmen. Der Paderborner Konzern kämpft mit schwacher Nachfrage.")
+
+
+def test_regular_town_adjective_links_where_the_article_ties_the_town(run):
+    out = run(ALIAS_TOWN_APPOSITION)
+    found = alias_owner(out, "Der Paderborner Konzern")  # "Paderborner": derived from the town gazetteer
+    assert found is not None and found["name"] == "Wincor Nixdorf", summary(out)
+    assert not any(e["name"] == "Paderborner" for e in out["entities"]), summary(out)  # no name
+    untied = run(ALIAS_TOWN_UNTIED)
+    assert alias_owner(untied, "Der Paderborner Konzern") is None, summary(untied)  # neither is known to be there
+
+
+ALIAS_PLACE_HINT = T("Das Werk von German Pellets in Wismar steht still. Diebold will wachsen. "
+                     "Der Insolvenzantrag des Wismarer Brennstoff-Herstellers wurde abgelehnt.")
+ALIAS_DATELINE = T("MÜNCHEN (dpa-AFX) - Der Spezialmaschinenbauer KraussMaffei wird chinesisch. "
+                   "ChemChina kauft das Münchener Unternehmen vom kanadischen Konzern Onex.")
+
+
+@pytest.mark.parametrize("text,reference,owner", [
+    (ALIAS_PLACE_HINT, "des Wismarer Brennstoff-Herstellers", "German Pellets"),
+    (ALIAS_DATELINE, "das Münchener Unternehmen", "KraussMaffei"),
+], ids=["name-in-place", "dateline"])
+def test_place_the_article_puts_a_company_at_supports_a_reference(run, text, reference, owner):
+    found = alias_owner(run(text), reference)
+    assert found is not None and found["name"] == owner, summary(run(text))
+
+
+def test_fused_preposition_is_not_part_of_a_reference(run):
+    out = run(ALIAS_DATELINE)
+    assert "kanadischen Konzern" in mention_texts(entity(out, "Onex")), summary(out)
+
+
+def test_a_town_the_article_names_does_not_contradict_a_country():
+    from extractor.components.aliases import _contradicts
+
+    assert not _contradicts({"country:NO"}, {"city:Hamburg"})  # "DNV GL in Hamburg": an office, no seat
+    assert _contradicts({"city:Paderborn", "country:DE"}, {"country:US"})  # a US company is no Paderborner
+
+
+ALIAS_FAMILY_HEADLINE = T("Unicredit-Tochter: Stellenabbau belastet Gewinn der HypoVereinsbank. Die Bank spart.")
+ALIAS_FAMILY_ADJECTIVE = T("Der Aufsichtsrat der Commerz Real AG hat zwei neue Mitglieder in den Vorstand der "
+                           "hundertprozentigen Commerzbank-Tochtergesellschaft berufen.")
+ALIAS_FAMILY_INDEFINITE = T("Die Commerz Real AG wächst. Eine Commerzbank-Tochter hat neue Kunden.")
+
+
+@pytest.mark.parametrize("text,reference,owner", [
+    (ALIAS_FAMILY_HEADLINE, "Unicredit-Tochter", "HypoVereinsbank"),  # the knowledge base's child
+    (ALIAS_FAMILY_ADJECTIVE, "der hundertprozentigen Commerzbank-Tochtergesellschaft", "Commerz Real AG"),
+], ids=["headline", "adjective"])
+def test_family_reference_forms(run, text, reference, owner):
+    found = alias_owner(run(text), reference)
+    assert found is not None and found["name"] == owner, summary(run(text))
+
+
+ALIAS_PLACED_CHILD = T("Der Überschuss der HypoVereinsbank sank, wie die Münchener Tochter der italienischen "
+                       "Unicredit mitteilte.")
+ALIAS_BARE_CHILD = T("Der Überschuss der HypoVereinsbank sank. Die Tochter lebt in Mailand.")
+
+
+def test_child_company_by_its_place(run):
+    found = alias_owner(run(ALIAS_PLACED_CHILD), "die Münchener Tochter")
+    assert found is not None and found["name"] == "HypoVereinsbank", summary(run(ALIAS_PLACED_CHILD))
+    assert alias_owner(run(ALIAS_BARE_CHILD), "Die Tochter") is None  # a daughter as much as a subsidiary
+
+
+def test_family_cue_by_the_knowledge_base():
+    from extractor.components.aliases import AliasLinker
+
+    linker = AliasLinker("alias_linker")
+    linker.initialize()
+    assert linker._family_cue("child:unicredit", "hypovereinsbank") == "kb"
+    assert linker._family_cue("parent:hypovereinsbank", "unicredit") == "kb"
+    assert linker._family_cue("child:commerzbank", "commerzbank") == "conflict"  # the named company itself
+    assert linker._family_cue("child:commerzbank", "hypovereinsbank") == "conflict"  # another's child
+    assert linker._family_cue("child:commerzbank", None) == "unknown"
+
+
+def test_indefinite_family_compound_is_no_reference(run):
+    out = run(ALIAS_FAMILY_INDEFINITE)
+    assert alias_owner(out, "Eine Commerzbank-Tochter") is None, summary(out)
+
+
 ALIAS_PLACE_IN_NAME = T("Die SG Flensburg-Handewitt gewinnt gegen Kiel. Die Flensburger spielten stark.")
 
 
 def test_demonym_links_to_the_organisation_named_after_its_town(run):
     found = alias_owner(run(ALIAS_PLACE_IN_NAME), "Die Flensburger")
     assert found is not None and found["name"] == "SG Flensburg-Handewitt", summary(run(ALIAS_PLACE_IN_NAME))
+
+
+ALIAS_ADJECTIVE_IN_NAME = T("Die Mannheimer Adler verlieren in Düsseldorf. Die Mannheimer liegen auf Rang fünf.")
+ALIAS_OTHER_TOWN_IN_NAME = T("Die Bayerische Landesbank meldet Zahlen. Die Mannheimer hoffen.")
+
+
+def test_demonym_links_to_the_organisation_named_by_its_town_adjective(run):
+    found = alias_owner(run(ALIAS_ADJECTIVE_IN_NAME), "Die Mannheimer")
+    assert found is not None and found["name"] == "Mannheimer Adler", summary(run(ALIAS_ADJECTIVE_IN_NAME))
+    assert alias_owner(run(ALIAS_OTHER_TOWN_IN_NAME), "Die Mannheimer") is None, summary(run(ALIAS_OTHER_TOWN_IN_NAME))
 
 
 def test_nickname_of_two_named_organisations_stays_unlinked(run):

@@ -210,3 +210,18 @@ def test_nickname_aliases(companies):
     generic |= {"verein", "club", "klub", "bank"}
     bare = [(c["id"], a) for c in companies.values() for a in c["aliases"] if a.casefold() in generic]
     assert bare == []
+
+
+def test_regular_town_adjectives_from_the_gazetteer():
+    """ "Paderborner", "Wismarer", "Münchener": derived from gazetteers/cities.txt; curated forms
+    win, and short towns or company nouns yield none ("Konzern" is not "Konzer" from Konz)."""
+    from extractor.kb import load_kb, town_adjectives
+
+    kb = load_kb(str(data_path()))
+    assert kb.adjective_place("Paderborner").name == "Paderborn"
+    assert kb.demonym_place("Paderbornern").name == "Paderborn"
+    assert kb.adjective_place("Münchener").name == "München"  # beside the curated "Münchner"
+    assert kb.demonym_place("Schweizern").name == "Schweiz"
+    assert kb.demonym_place("Konzern") is None and kb.adjective_place("Großer") is None
+    assert town_adjectives("Darmstadt") == ("Darmstädter",) and town_adjectives("Göttingen") == ("Göttinger",)
+    assert kb.within({"city:München"}) >= {"region:Bayern", "country:DE"}

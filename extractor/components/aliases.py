@@ -44,6 +44,8 @@ HEAD_ENDINGS = {"": False, "s": False, "es": False, "en": None, "n": True, "e": 
 PRODUCTS = "lexicons/products.json"
 OFFICES = "lexicons/offices.json"
 NOT_AFTER = {"in", "im", "aus", "nach", "von", "für", "gegen", "ganz", "über"}
+# a preposition fused with the article ends like an adjective but begins no reference: "vom Oldenburger Versorger"
+FUSED = {"vom", "im", "am", "zum", "beim", "zur"}
 
 
 @serialisable
@@ -56,6 +58,7 @@ class EntityInfo:
     first: int = 0  # token index of the first mention
     starts: List[int] = field(default_factory=list)  # sorted mention starts, for recency look-ups
     places: Set[str] = field(default_factory=set)  # learned from appositions
+    hints: Set[str] = field(default_factory=set)  # where the article puts it: they support, never contradict
     sectors: Set[str] = field(default_factory=set)
 
 
@@ -100,6 +103,7 @@ class AliasLinker(DataComponent):
         for entity in entities:
             if entity.type in ORG_TYPES and not entity.kb_id:
                 entity.places |= self._places_in_names(doc, entity)
+        self._place_hints(doc, names, entities)
         by_start = {m.start: m for m in names}
         doc.user_data["entity_index"] = {e.id: e for e in entities}
         doc.user_data["sentence_starts"] = [sent.start for sent in doc.sents]
@@ -185,10 +189,13 @@ class AliasLinker(DataComponent):
             head_i = token.i + 2  # "der US-Autokonzern", "der Online-Riese", "der Android-Hersteller"
         head = doc[head_i]
         base, plural_form = self._head_base(head.text)
+        family_head = base is None and head.lower_ in FAMILY_HEADS  # "die Münchener Tochter"
+        if family_head:
+            base, plural_form = head.text, False
         if base is None:
             return None
         sector, known = self.kb.noun_sectors(base)
-        if not known:
+        if not (known or family_head):
             return None
         # modifiers to the left: adjectives (place adjectives count), then a determiner
         i = start - 1
@@ -203,7 +210,8 @@ class AliasLinker(DataComponent):
             place = self.kb.adjective_place(left.text)
             if place is not None:
                 places |= self.kb.place_keys(place)
-            elif not (left.is_lower and left.is_alpha and left.text[-1] in "enrsm") and not (left.like_num or left.text in {"-"}):
+            elif not (left.is_lower and left.is_alpha and left.text[-1] in "enrsm") and not (left.like_num or left.text in {"-"}) \
+                    or left.lower_ in FUSED:
                 break
             i -= 1
         first = determiner.i if determiner is not None else i + 1
@@ -217,7 +225,7 @@ class AliasLinker(DataComponent):
         if origin:
             places |= origin
             end += 2
-        if base.casefold() in self.need_place and not places and not qualified:
+        if base.casefold() in self.need_place and not places and not qualified or family_head and not places:
             return None
         if self._is_plural(determiner, doc[first:start], base, plural_form):
             return None
@@ -236,35 +244,95 @@ class AliasLinker(DataComponent):
         return keys
 
     def _places_in_names(self, doc: Doc, entity: EntityInfo) -> Set[str]:
-        """ "Austria Wien", "SG Flensburg-Handewitt": a place in the name is where it is."""
+        """ "Austria Wien", "SG Flensburg-Handewitt", "Mannheimer Adler": a place (or its adjective)
+        in the name is where it is."""
         keys: Set[str] = set()
         for mention in entity.mentions:
             for token in mention.span(doc):
-                for place in self.kb.places_named(token.text):
+                adjective = self.kb.adjective_place(token.text)
+                for place in self.kb.places_named(token.text) + ([adjective] if adjective else []):
                     if place.kind != "country":  # "Telekom Austria" is no reference to every Austrian
                         keys |= self.kb.place_keys(place)
         return keys
 
+    def _place_hints(self, doc: Doc, names: List[Mention], entities: List[EntityInfo]) -> None:
+        """Where the article puts an organisation: "German Pellets in Wismar", "Netgo aus Borken",
+        "VNG (Leipzig)", or the dateline of the sentence that names it ("MÜNCHEN (dpa-AFX) - Der
+        Spezialmaschinenbauer KraussMaffei"). A plant or a press conference can be elsewhere
+        than the seat, so a hint supports a reference but never rules one out."""
+        index = {e.id: e for e in entities}
+        by_start = {m.start: m for m in names}
+        for m in names:
+            if m.type in ORG_TYPES and m.entity and m.end + 1 < len(doc) and doc[m.end].lower_ in {"in", "aus", "("}:
+                index[m.entity].hints |= self._place_at(doc, by_start.get(m.end + 1))
+            elif m.type == "LOCATION" and doc[m.start].is_sent_start:
+                company = self._after_dateline(doc, m, by_start)
+                if company is not None:
+                    index[company.entity].hints |= self._place_at(doc, m)
+
+    def _place_at(self, doc: Doc, mention: Optional[Mention]) -> Set[str]:
+        if mention is None or mention.type != "LOCATION":
+            return set()
+        return set(self.kb.within(k for place in self.kb.places_called(mention.text(doc))
+                                  for k in self.kb.place_keys(place)))
+
+    @staticmethod
+    def _after_dateline(doc: Doc, place: Mention, by_start: Dict[int, Mention]) -> Optional[Mention]:
+        """The first company named after a dateline ("Hamburg (dpa) -", "Wismar –"), within
+        its sentence; none when the place starts an ordinary sentence."""
+        i = place.end
+        if i < len(doc) and doc[i].text == "(":
+            while i < len(doc) and i - place.end < 8 and doc[i].text != ")":
+                i += 1
+            i += 1
+        if i >= len(doc) or doc[i].text not in {"-", "–", "—"}:
+            return None
+        for j in range(i + 1, min(len(doc), i + 12)):
+            if doc[j].is_sent_start:
+                break
+            m = by_start.get(j)
+            if m is not None and m.type == "COMPANY" and m.entity:
+                return m
+        return None
+
     def _family_references(self, doc: Doc, found: List[Mention]) -> List[Mention]:
-        """ "die AUA-Mutter", "der Zielpunkt-Eigentümer", "die VW-Tochter": a company named by
+        """ "die AUA-Mutter", "der Zielpunkt-Eigentümer", "die VW-Tochter", "der hundertprozentigen
+        Commerzbank-Tochtergesellschaft", a headline's "Unicredit-Tochter: ...": a company named by
         its relation to a company of the knowledge base."""
         refs = []
         for m in found:
             company = self.kb.get(m.kb_id)
             i = m.end
-            if company is None or i + 1 >= len(doc) or doc[i].text != "-" or m.start == 0:
+            if company is None or i + 1 >= len(doc) or doc[i].text != "-" or doc[i].whitespace_:
                 continue
             relation = FAMILY_HEADS.get(doc[i + 1].lower_)
-            det = doc[m.start - 1]
-            if relation is None or det.lower_ not in DETERMINERS:
+            start = self._family_start(doc, m.start)
+            if relation is None or start is None:
                 continue
-            refs.append(Mention(det.i, i + 2, "COMPANY", kind=ALIAS, source="alias",
+            refs.append(Mention(start, i + 2, "COMPANY", kind=ALIAS, source="alias",
                                 family=f"{relation}:{company.id}"))
         return refs
 
+    @staticmethod
+    def _family_start(doc: Doc, name_start: int) -> Optional[int]:
+        """Where a family reference begins: at its definite determiner, adjectives between
+        ("der hundertprozentigen"), or at the name where a headline or sentence starts with it."""
+        if doc[name_start].is_sent_start:
+            return name_start
+        i = name_start - 1
+        while i >= 0 and name_start - i <= 3:
+            left = doc[i]
+            if left.lower_ in DETERMINERS:
+                return i
+            if not (left.is_lower and left.is_alpha and left.text[-1] in "enrsm") or left.lower_ in FUSED \
+                    or left.lower_ in INDEFINITE:
+                return None
+            i -= 1
+        return None
+
     def _relative(self, alias: Mention, entities: List[EntityInfo]) -> Optional[EntityInfo]:
-        """The one earlier-or-later entity of the article that is the named company's parent
-        (or child, for "Tochter"), by the knowledge base."""
+        """The one entity of the article that is the named company's parent (or child, for
+        "Tochter"), by the knowledge base."""
         relation, kb_id = alias.family.split(":", 1)
         named = self.kb.get(kb_id)
         if relation == "parent":
@@ -378,7 +446,7 @@ class AliasLinker(DataComponent):
                 for mention in entity.mentions:
                     mention.type = "COMPANY"
             if entity.type in ORG_TYPES:  # apposition: "der bayerische Hersteller BMW"
-                entity.places |= alias.places
+                entity.places |= self.kb.within(alias.places)
                 if alias.sector:
                     entity.sectors.add(alias.sector)
                 return entity
@@ -389,8 +457,9 @@ class AliasLinker(DataComponent):
         if alias.known_as:
             named = [e for e in entities if e.kb_id in alias.known_as]
             return named[0] if len(named) == 1 else None
-        if alias.family is not None:
-            return self._relative(alias, entities)
+        if alias.family is not None:  # the knowledge base's relative, else the article's company that fits
+            return self._relative(alias, entities) or \
+                self.ranker.choose(doc, alias, self._org_candidates(doc, alias, entities))
         return self.ranker.choose(doc, alias, self._org_candidates(doc, alias, entities))
 
     def _office_holder(self, doc: Doc, alias: Mention, entities: List[EntityInfo]) -> Optional[EntityInfo]:
@@ -453,13 +522,32 @@ class AliasLinker(DataComponent):
             evidence["owner"] = "match" if mine else CONFLICT  # another company's product
         if "media" in (kb_sectors | entity.sectors) and alias.sector != "media":
             evidence["media"] = CONFLICT  # the agency or paper that reports is not what "die Bank" means
+        if alias.family:
+            evidence["family"] = self._family_cue(alias.family, entity.kb_id)
         if alias.places:
             evidence["place"] = _cue(alias.places & entity.places, alias.places & kb_places,
-                                     bool(entity.places or kb_places))
+                                     _contradicts(self.kb.within(alias.places), entity.places | kb_places))
+            if evidence["place"] == "unknown" and alias.places & entity.hints:
+                evidence["place"] = "learned"
         if alias.sector:
             evidence["sector"] = _cue(alias.sector in entity.sectors, alias.sector in kb_sectors,
                                       bool(entity.sectors or kb_sectors))
         return evidence
+
+    def _family_cue(self, family: str, kb_id: Optional[str]) -> str:
+        """Whether the knowledge base makes `kb_id` the relative a family reference names: the
+        named company itself or a company with another parent is ruled out."""
+        relation, named_id = family.split(":", 1)
+        company, named = self.kb.get(kb_id), self.kb.get(named_id)
+        if kb_id == named_id:
+            return CONFLICT
+        if relation == "child":  # the candidate's parent must be the named company
+            known, wanted = (company.parent if company else None), named_id
+        else:  # the named company's parent must be the candidate
+            known, wanted = named.parent, kb_id
+        if not known:
+            return "unknown"
+        return "kb" if known == wanted else CONFLICT
 
     # --- serialisation: the data files (DataComponent) and the ranker's weights ----
     def to_disk(self, path, *, exclude=()) -> None:
@@ -482,6 +570,16 @@ def _cue(learned, known, informed: bool) -> str:
     if known:
         return "kb"
     return CONFLICT if informed else "unknown"
+
+
+def _contradicts(wanted: Set[str], known: Set[str]) -> bool:
+    """Known places contradict a reference (with the places around it) only at a level both
+    know: a Hamburg office says nothing against "das norwegische Unternehmen", a US company
+    is no "Paderborner Konzern"."""
+    for kind in {key.partition(":")[0] for key in wanted} & {key.partition(":")[0] for key in known}:
+        if not {k for k in wanted if k.startswith(kind + ":")} & known:
+            return True
+    return False
 
 
 def _cluster(doc: Doc, names: List[Mention], kb: KnowledgeBase) -> List[EntityInfo]:

@@ -131,10 +131,18 @@ class EntityMentions(DataComponent):
             start, end = _trim(doc, ent.start, ent.end, self.compound_heads)
             while start < end - 1 and doc[start].text in NAME_PREFIXES:
                 start += 1  # "Dr. Helmut Pauls", "Herr Grube", "Fa. itek GmbH": the name follows
+            if end - start == 1 and label != "PERSON" and self._place_word(doc[start].text):
+                continue
             if label in ORG_TYPES:
                 start = self._past_descriptor(doc, start, end, org_names)
             if start < end:
                 yield Mention(start, end, label, source="ner")
+
+    def _place_word(self, word: str) -> bool:
+        """ "Paderborner", "Münchener", "norwegischer", "Schweizern": a place's adjective or its
+        people, which the NER takes for a name; a place's own name ("Bayern") stays one."""
+        return (self.kb.adjective_place(word) is not None or self.kb.demonym_place(word) is not None) \
+            and not self.kb.places_named(word) and self.kb.lookup(word) is None
 
     def _past_descriptor(self, doc: Doc, start: int, end: int, org_names: Set[str]) -> int:
         """Where the name starts in a span the NER began at its descriptor: "IT-Unternehmen

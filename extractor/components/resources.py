@@ -16,7 +16,7 @@ from typing import Dict, Iterable, Optional, Tuple, Union
 
 from ..paths import data_path
 
-KB_FILES = ("kb/companies.jsonl", "kb/places.jsonl", "lexicons/industry.json")  # what kb.load_kb reads
+KB_FILES = ("kb/companies.jsonl", "kb/places.jsonl", "lexicons/industry.json", "gazetteers/cities.txt")  # what kb.load_kb reads
 TITLES = "lexicons/titles.json"
 RELATIONS = "lexicons/relations.json"
 DATA = "data"  # the key `exclude` takes to save or load a component without its data files
