@@ -1142,6 +1142,19 @@ def test_names_inside_names_and_titles_before_names(run):
         ("ORG", "Düsseldorfer Arbeitsgericht")}, summary(out)
 
 
+GENITIVES = T("US-Pressestimmen zu Donald Trumps gestrigem Sieg. Trump gewann in Iowa. Ein Sprecher des "
+              "Bundesinnenministeriums widersprach, das Bundesinnenministerium prüfe. Auch Thomas Hans sagte etwas.")
+
+
+def test_a_genitive_name_is_the_same_entity(run):
+    out = run(GENITIVES)
+    names = {(e["type"], e["name"]) for e in out["entities"] if e["type"] in ("PERSON", "ORG", "COMPANY")}
+    # the genitive -s comes off only where the bare form stands in the article: "Hans" keeps it
+    assert names == {("PERSON", "Donald Trump"), ("ORG", "Bundesinnenministerium"), ("PERSON", "Thomas Hans")}, \
+        summary(out)
+    assert mention_texts(entity(out, "Donald Trump")) == ["Donald Trumps", "Trump"]
+
+
 # --- output invariants over every sentence above ---------------------------------------------
 
 @pytest.mark.parametrize("text", ALL_TEXTS, ids=[f"t{n}" for n in range(len(ALL_TEXTS))])

@@ -604,9 +604,11 @@ def _cluster(doc: Doc, names: List[Mention], kb: KnowledgeBase) -> List[EntityIn
         if twin is not None:
             mention.kb_id, mention.type = twin.kb_id, twin.type
     # full person names first, so that "Reithofer" before "Norbert Reithofer" still joins it
+    surnames = {mention.text(doc).split()[-1].casefold() for mention in ordered if mention.type == "PERSON"}
     for mention in ordered:
         text = mention.text(doc)
         if mention.type == "PERSON" and " " in text:
+            text = _genitive_base(text, surnames)  # "Donald Trumps Sieg ... Trump"
             key = "PERSON:" + fold(text)
             entity = keys.get(key) or new(mention)
             keys[key] = entity
@@ -624,15 +626,17 @@ def _cluster(doc: Doc, names: List[Mention], kb: KnowledgeBase) -> List[EntityIn
             key = "PERSON:" + fold(text)
             keys[key] = persons_full[text.casefold()]
         elif mention.type == "PERSON":
-            key = "PERSON:" + fold(text)
-            if " " not in text and text.casefold() in persons_full:
-                entity = persons_full[text.casefold()]
-                keys[key] = entity
+            key = "PERSON:" + fold(_genitive_base(text, surnames))
+            base = _genitive_base(text, set(persons_full)).casefold()
+            if " " not in text and base in persons_full:
+                keys[key] = persons_full[base]  # "Gabriels Streit ... Sigmar Gabriel"
         else:
             folded = " ".join(_name_words(full.text(doc) if full is not None else text))
             if folded.endswith("s") and (mention.type + ":" + folded[:-1]) in keys:
                 folded = folded[:-1]
             key = abbreviations.get(text) or mention.type + ":" + folded
+            if key not in keys and key + "s" in keys:
+                keys[key] = keys[key + "s"]  # "des Bundesinnenministeriums ... das Bundesinnenministerium"
             if mention.type in ORG_TYPES and (" " in text or "-" in text):
                 abbreviations.setdefault(_initials(text), key)  # "Hasso-Plattner-Institut" -> "HPI"
             before = ends.get(mention.start - 1)
@@ -719,6 +723,15 @@ def _written_title(doc: Doc, alias: Mention) -> str:
     while i - 2 >= alias.start and doc[i - 1].text == "-" and not doc[i - 2].whitespace_:
         i -= 2
     return doc[i:alias.end].text.lower()
+
+
+def _genitive_base(text: str, known_last_words: Set[str]) -> str:
+    """ "Donald Trumps" -> "Donald Trump" when the article names "Trump" too: a genitive -s
+    comes off only where the bare form is known (a "Hans" or "Thomas" keeps its s)."""
+    last = text.split()[-1]
+    if len(last) > 3 and last.endswith("s") and not last.endswith("ss") and last[:-1].casefold() in known_last_words:
+        return text[:-1]
+    return text
 
 
 def _name_words(text: str) -> Tuple[str, ...]:
@@ -830,6 +843,8 @@ def _entity_json(doc: Doc, entity: EntityInfo, kb: KnowledgeBase) -> dict:
     else:
         texts = [m.text(doc) for m in names]
         name = max(texts, key=len) if texts else entity.mentions[0].text(doc)
+        if entity.type in ("PERSON", *ORG_TYPES):
+            name = _genitive_base(name, {t.split()[-1].casefold() for t in texts if t != name})
     entity.type = company.type if company is not None else entity.mentions[0].type
     out = {"id": entity.id, "type": entity.type, "name": name, "kb_id": entity.kb_id}
     if company is not None and company.ids:  # the contract: the key is absent when nothing is known
