@@ -39,7 +39,8 @@ def evaluate_ner(nlp, path: Path) -> Dict[str, object]:
 
 
 def run(data: Path, out: Path, work: Path, max_steps: Optional[int] = None, seed: int = 0,
-        limit: Optional[int] = None, vectors: Optional[Path] = None, wikiann: int = 0) -> Path:
+        limit: Optional[int] = None, vectors: Optional[Path] = None, wikiann: int = 0,
+        init_tok2vec: Optional[Path] = None) -> Path:
     data, out, work = Path(data), Path(out), Path(work)
     if not data.is_dir():
         raise FileNotFoundError(f"data folder {data} is absent (expected ../shared/data)")
@@ -57,6 +58,8 @@ def run(data: Path, out: Path, work: Path, max_steps: Optional[int] = None, seed
         overrides["paths.vectors"] = str(vectors)
     else:
         overrides["components.tok2vec.model.embed.include_static_vectors"] = False
+    if init_tok2vec is not None:  # weights from `spacy pretrain` (make pretrain)
+        overrides["paths.init_tok2vec"] = str(init_tok2vec)
     if max_steps is not None:
         overrides["training.max_steps"] = max_steps
         overrides["training.eval_frequency"] = max(1, min(300, max_steps))
@@ -109,6 +112,8 @@ def main(argv=None) -> int:
                         help="read at most N documents/sentences from each corpus file (smoke runs)")
     parser.add_argument("--wikiann", type=int, default=0,
                         help="add N WikiANN silver sentences to the training data (default: none)")
+    parser.add_argument("--init-tok2vec", type=Path, default=None,
+                        help="tok2vec weights from `spacy pretrain` to start from (default: none)")
     args = parser.parse_args(argv)
     if args.max_steps is not None and args.max_steps < 1:
         parser.error("--max-steps must be at least 1")
@@ -117,7 +122,8 @@ def main(argv=None) -> int:
     vectors = args.vectors if (args.vectors / "config.cfg").exists() else None
     if vectors is None:
         print(f"warning: no vectors at {args.vectors} (run `make vectors`): training without them", file=sys.stderr)
-    run(args.data, args.out, args.work, args.max_steps, args.seed, limit=args.limit, vectors=vectors, wikiann=args.wikiann)
+    run(args.data, args.out, args.work, args.max_steps, args.seed, limit=args.limit, vectors=vectors, wikiann=args.wikiann,
+        init_tok2vec=args.init_tok2vec)
     return 0
 
 
