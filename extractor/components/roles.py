@@ -24,6 +24,9 @@ DESCRIPTOR_SPAN = 6  # tokens between "des" and the name: "des kanadischen Kaufh
 OWN_COMPANY_TITLES = ("konzern", "firmen", "unternehmens", "vorstand", "aufsichtsrat", "finanz")
 CLAUSE_WORDS = {"und", "oder", "sowie", "aber", "sagte", "sagt", "ist", "war", "hat", "wird", "wurde"}
 ARTICLES = {"der", "die", "das", "des", "dem", "den"}
+# after a name "der" is the dative of the person spoken to: "sagte Sprecher X der Nachrichtenagentur AFP"
+DATIVE = {"der", "dem"}
+CREDIT_WORDS = {"foto", "fotos", "bild", "bilder", "©", "quelle", "grafik", "copyright", "video"}
 COPULAS = {"wird": "incoming", "werden": "incoming", "soll": "incoming", "sollen": "incoming", "übernimmt": "incoming",
            "ist": "current", "bleibt": "current", "war": "former", "wurde": "current"}
 
@@ -60,7 +63,8 @@ class Roles(DataComponent):
         for person in sentence_mentions(doc, sent, ("PERSON",)):
             after = person.end
             if after + 2 < sent.end and doc[after].text == "(" and (org := starts.get(after + 1)) is not None \
-                    and entity_type(doc, org.entity) == "COMPANY" and doc[org.end].text == ")":
+                    and entity_type(doc, org.entity) == "COMPANY" and doc[org.end].text == ")" \
+                    and not _credit(doc, sent, person):
                 add_relation(doc, "role", person.entity, org.entity, sent, {"status": "current"}, 0.75)
             elif after < sent.end and doc[after].lower_ in {"von", "vom"} and not doc[person.start - 1].lower_ in OF:
                 org = self._org_right(doc, sent, after, starts)
@@ -73,7 +77,8 @@ class Roles(DataComponent):
         org = self._org_left(doc, start, ends)
         after_org = end
         named = starts.get(end)  # "Analyst Craig Erlam vom Broker Oanda": title, person, organisation
-        if org is None and named is not None and _is_person(doc, named):
+        if org is None and named is not None and _is_person(doc, named) and \
+                not (named.end < sent.end and doc[named.end].lower_ in DATIVE):
             org = self._org_right(doc, sent, named.end, starts)
             if org is not None:
                 status = self._status(doc, sent, start, org) or "current"
@@ -83,14 +88,15 @@ class Roles(DataComponent):
         if org is None:
             org = self._org_right(doc, sent, end, starts)
             after_org = org.end if org else end
-            while org is not None and starts.get(after_org) is not None and starts[after_org].entity == org.entity:
-                after_org = starts[after_org].end  # "des Energiekonzerns Eon": reference and name together
+            if org is not None:
+                after_org = _past_name(doc, sent, org, starts)
         if org is None:
             org = self._org_before(doc, sent, start, starts)  # "Bei der Deutschen Bank übernimmt X den Vorsitz"
         if org is None:
             self._role_at_main_company(doc, sent, start, end, title, starts, ends, main)
             return
-        person, status = self._person(doc, sent, start, end, after_org, starts, ends)
+        left = org.start if org.end in (start, start - 1) else start  # "Norbert Reithofer, BMW-Chef, ..."
+        person, status = self._person(doc, sent, left, end, after_org, starts, ends)
         if person is None:
             return
         status = self._status(doc, sent, start, org) or status or self._leaving(doc, sent, person) or "current"
@@ -129,13 +135,18 @@ class Roles(DataComponent):
             end += 1  # the field of the post: "Leiter Marketing der Synaxon AG"
         if end >= sent.end or doc[end].lower_ not in OF:
             return None
-        for i in range(end, min(sent.end, end + DESCRIPTOR_SPAN)):
+        i = end
+        while i < min(sent.end, end + DESCRIPTOR_SPAN):
             found = starts.get(i)
+            if found is not None and _describes(doc, found, starts):
+                i = found.end  # "des kanadischen Kaufhof-Eigners Hudson's Bay": the name is further right
+                continue
             if found is not None:
                 return found if _is_org(doc, found) else None
             token = doc[i]
             if i > end and (token.is_punct and token.text != "-" or token.lower_ in CLAUSE_WORDS):
                 return None
+            i += 1
         return None
 
     def _org_before(self, doc: Doc, sent: Span, start: int, starts: dict) -> Optional[Mention]:
@@ -156,6 +167,10 @@ class Roles(DataComponent):
         first = start
         while first > sent.start and (doc[first - 1].lower_ in ARTICLES or doc[first - 1].is_lower):
             first -= 1
+        person = starts.get(after_org + 1)
+        if first == sent.start and after_org < sent.end and doc[after_org].lower_ in COPULAS and \
+                person and _is_person(doc, person):  # "Vorstandsvorsitzender der Hays AG ist Klaus Breitschopf"
+            return person, COPULAS[doc[after_org].lower_]
         if first > sent.start and doc[first - 1].text == ",":  # "Stephen Girsky, Vize-... von GM"
             person = ends.get(first - 1)
             if person and _is_person(doc, person):
@@ -221,6 +236,46 @@ def _main_company(doc: Doc) -> Optional[str]:
     if not ranked or ranked[0][1] < 3 or (len(ranked) > 1 and ranked[0][1] < 2 * ranked[1][1]):
         return None
     return ranked[0][0]
+
+
+def _credit(doc: Doc, sent: Span, person: Mention) -> bool:
+    """ "Foto: Bernd Thissen (dpa)", "Bild © Tina Giotitsa (hr)": a picture credit names the
+    agency the picture came from, not the photographer's employer."""
+    return any(t.lower_ in CREDIT_WORDS for t in doc[max(sent.start, person.start - 3):person.start])
+
+
+def _past_name(doc: Doc, sent: Span, org: Mention, starts: dict) -> int:
+    """The token after the organisation's name and what belongs to it: "des Energiekonzerns
+    Eon" (reference and name), "von Hewlett-Packard (HP)" (its abbreviation), "der German
+    Pellets GmbH in Wismar" (its seat)."""
+    after = org.end
+    while after < sent.end:
+        nxt = starts.get(after)
+        if nxt is not None and nxt.entity == org.entity:
+            after = nxt.end
+        elif doc[after].text == "(" and after + 2 < sent.end and doc[after + 2].text == ")":
+            after += 3
+        elif doc[after].lower_ == "in" and (place := starts.get(after + 1)) is not None and \
+                entity_type(doc, place.entity) == "LOCATION":
+            after = place.end
+        else:
+            return after
+    return after
+
+
+def _describes(doc: Doc, mention: Mention, starts: dict) -> bool:
+    """A mention inside a descriptor before the name: a place adjective ("des Kölner
+    TV-Dienstleisters Wige Media") or a compound whose head a name follows ("des
+    Kaufhof-Eigners Hudson's Bay")."""
+    after = mention.end
+    if after >= len(doc):
+        return False
+    if entity_type(doc, mention.entity) == "LOCATION":
+        return not doc[after].is_punct
+    if mention.kind == COMPOUND and after + 2 < len(doc) and doc[after].text == "-":
+        nxt = starts.get(after + 2)
+        return nxt is not None and _is_org(doc, nxt)
+    return False
 
 
 def _already_related(doc: Doc, entity: str) -> bool:
