@@ -22,8 +22,11 @@ OF = {"von", "der", "des", "bei", "beim", "vom", "im"}
 DESCRIPTOR_SPAN = 6  # tokens between "des" and the name: "des kanadischen Kaufhof-Eigners Hudson's Bay"
 # titles that name a post at the company the article is about: "Konzernchef", "Finanzvorstand"
 OWN_COMPANY_TITLES = ("konzern", "firmen", "unternehmens", "vorstand", "aufsichtsrat", "finanz")
-CLAUSE_WORDS = {"und", "oder", "sowie", "aber", "sagte", "sagt", "ist", "war", "hat", "wird", "wurde"}
+CLAUSE_WORDS = {"und", "oder", "sowie", "aber", "sagte", "sagt", "ist", "war", "hat", "wird", "wurde",
+                # a second preposition starts a new phrase: "Kengeter im Interview mit hr-iNFO"
+                "mit", "gegen", "über", "nach", "vor", "zu", "zum", "zur", "auf", "an", "am"}
 ARTICLES = {"der", "die", "das", "des", "dem", "den"}
+POSSESSIVES = {"sein", "seine", "seinen", "seinem", "seines", "seiner", "ihr", "ihre", "ihren", "ihrem", "ihres", "ihrer"}
 # after a name "der" is the dative of the person spoken to: "sagte Sprecher X der Nachrichtenagentur AFP"
 DATIVE = {"der", "dem"}
 CREDIT_WORDS = {"foto", "fotos", "bild", "bilder", "©", "quelle", "grafik", "copyright", "video"}
@@ -93,6 +96,8 @@ class Roles(DataComponent):
         if org is None:
             org = self._org_before(doc, sent, start, starts)  # "Bei der Deutschen Bank übernimmt X den Vorsitz"
         if org is None:
+            org = self._org_of_possessive(doc, sent, start, end, starts, ends)
+        if org is None:
             self._role_at_main_company(doc, sent, start, end, title, starts, ends, main)
             return
         left = org.start if org.end in (start, start - 1) else start  # "Norbert Reithofer, BMW-Chef, ..."
@@ -156,6 +161,26 @@ class Roles(DataComponent):
                 org = starts.get(j)
                 if org and _is_org(doc, org):
                     return org
+        return None
+
+    def _org_of_possessive(self, doc: Doc, sent: Span, start: int, end: int, starts: dict,
+                           ends: dict) -> Optional[Mention]:
+        """ "Hannover 96 stellt seinen neuen Trainer Thomas Schaaf vor": the possessive before a
+        title and its holder points back to the organisation named before it in the clause, with
+        no person between that it could mean instead."""
+        first = start
+        while first > sent.start and doc[first - 1].is_lower and doc[first - 1].lower_ not in POSSESSIVES:
+            first -= 1
+        holder = starts.get(end)
+        if first == sent.start or doc[first - 1].lower_ not in POSSESSIVES or holder is None \
+                or not _is_person(doc, holder):
+            return None
+        for i in range(first - 2, sent.start - 1, -1):
+            if doc[i].text in {";", ":"}:
+                return None
+            found = ends.get(i + 1)
+            if found is not None:
+                return found if _is_org(doc, found) else None
         return None
 
     def _person(self, doc: Doc, sent: Span, start: int, end: int, after_org: int, starts: dict,
