@@ -22,6 +22,12 @@ OF = {"von", "der", "des", "bei", "beim", "vom", "im"}
 DESCRIPTOR_SPAN = 6  # tokens between "des" and the name: "des kanadischen Kaufhof-Eigners Hudson's Bay"
 # titles that name a post at the company the article is about: "Konzernchef", "Finanzvorstand"
 OWN_COMPANY_TITLES = ("konzern", "firmen", "unternehmens", "vorstand", "aufsichtsrat", "finanz")
+# a department or unit before the head of a title: "Marketing-Leiter", "Divisions-Leiter", "Pressesprecher"
+FUNCTIONS = ("marketing", "vertriebs", "personal", "technik", "entwicklungs", "produktions", "kommunikations",
+             "presse", "divisions", "sparten", "geschäftsbereichs", "bereichs", "abteilungs", "werks", "betriebs",
+             "filial", "projekt", "länder", "deutschland", "europa")
+FUNCTION_HEADS = ("leiter", "leiterin", "chef", "chefin", "sprecher", "sprecherin", "vorstand")
+MAIN_TYPES = ("COMPANY",)
 CLAUSE_WORDS = {"und", "oder", "sowie", "aber", "sagte", "sagt", "ist", "war", "hat", "wird", "wurde",
                 # a second preposition starts a new phrase: "Kengeter im Interview mit hr-iNFO"
                 "mit", "gegen", "über", "nach", "vor", "zu", "zum", "zur", "auf", "an", "am"}
@@ -54,10 +60,14 @@ class Roles(DataComponent):
         starts = {m.start: m for m in linked}  # "Chef des Konzerns, X": the reference stands for the company
         ends = {m.end: m for m in linked}
         main = _main_company(doc)  # once per Doc: it counts every mention
+        pending: List[Tuple[str, str, Span, dict]] = []
         for sent in doc.sents:
             for start, end in self.lexicon.chains(sent):
-                self._role(doc, sent, start, end, starts, ends, main)
+                self._role(doc, sent, start, end, starts, ends, main, pending)
             self._untitled(doc, sent, starts)
+        for person, org, sent, attributes in pending:  # a role named anywhere in the article wins
+            if not _already_related(doc, person):
+                add_relation(doc, "role", person, org, sent, attributes, 0.7)
         return doc
 
     def _untitled(self, doc: Doc, sent: Span, starts: dict) -> None:
@@ -75,7 +85,7 @@ class Roles(DataComponent):
                     add_relation(doc, "role", person.entity, org.entity, sent, {"status": "current"}, 0.75)
 
     def _role(self, doc: Doc, sent: Span, start: int, end: int, starts: dict, ends: dict,
-              main: Optional[str]) -> None:
+              main: Optional[str], pending: list) -> None:
         title = doc[start:end].text
         org = self._org_left(doc, start, ends)
         after_org = end
@@ -98,7 +108,7 @@ class Roles(DataComponent):
         if org is None:
             org = self._org_of_possessive(doc, sent, start, end, starts, ends)
         if org is None:
-            self._role_at_main_company(doc, sent, start, end, title, starts, ends, main)
+            pending.extend(self._role_at_main_company(doc, sent, start, end, title, starts, ends, main))
             return
         left = org.start if org.end in (start, start - 1) else start  # "Norbert Reithofer, BMW-Chef, ..."
         person, status = self._person(doc, sent, left, end, after_org, starts, ends)
@@ -108,19 +118,22 @@ class Roles(DataComponent):
         for listed in _listed_persons(doc, min(start, org.start), person, starts):
             add_relation(doc, "role", listed.entity, org.entity, sent, {"title": title, "status": status}, 0.9)
 
-    def _role_at_main_company(self, doc: Doc, sent: Span, start: int, end: int, title: str,
-                              starts: dict, ends: dict, main: Optional[str]) -> None:
-        """ "Konzernchef Tim Cook" in an article about Apple: a title next to a person, no
-        organisation in the sentence, and one company the article is plainly about (`main`)."""
-        if main is None or not title.lower().startswith(OWN_COMPANY_TITLES) or sentence_mentions(doc, sent):
-            return
+    def _role_at_main_company(self, doc: Doc, sent: Span, start: int, end: int, title: str, starts: dict,
+                              ends: dict, main: Optional[str]) -> List[Tuple[str, str, Span, dict]]:
+        """ "Konzernchef Tim Cook" in an article about Apple: a title next to a person, one company
+        the article is plainly about (`main`), and no other organisation in the sentence (nor `main`
+        after the title: "sagte Vorstandschef X im Interview mit dem Sender Y"). Kept
+        for the end of the article: a role it names for the person elsewhere comes first."""
+        if main is None or not _own_company_title(title) or \
+                any(m.entity != main or m.start > start for m in sentence_mentions(doc, sent)):
+            return []
         person = starts.get(end)
         if person is None and start >= sent.start + 2 and doc[start - 1].text == ",":
             person = ends.get(start - 1)  # "Tim Cook, Konzernchef, ..."
-        if person is None or not _is_person(doc, person) or _already_related(doc, person.entity):
-            return
+        if person is None or not _is_person(doc, person):
+            return []
         status = self._status(doc, sent, start, person) or self._leaving(doc, sent, person) or "current"
-        add_relation(doc, "role", person.entity, main, sent, {"title": title, "status": status}, 0.7)
+        return [(person.entity, main, sent, {"title": title, "status": status})]
 
     def _org_left(self, doc: Doc, start: int, ends: dict) -> Optional[Mention]:
         """ "BMW-Vorstandschef …" (compound) or "STARFACE Produktmanager …" (name, then title)."""
@@ -256,11 +269,19 @@ def _listed_persons(doc: Doc, start: int, person: Mention, starts: dict) -> List
 
 
 def _main_company(doc: Doc) -> Optional[str]:
-    """The company named at least three times and twice as often as any other, if there is one."""
-    ranked = sorted(mention_counts(doc, ("COMPANY",)).items(), key=lambda kv: -kv[1])
-    if not ranked or ranked[0][1] < 3 or (len(ranked) > 1 and ranked[0][1] < 2 * ranked[1][1]):
+    """The company named at least twice and more often than any other, if there is one."""
+    ranked = sorted(mention_counts(doc, MAIN_TYPES).items(), key=lambda kv: -kv[1])
+    if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[0][1] <= ranked[1][1]):
         return None
     return ranked[0][0]
+
+
+def _own_company_title(title: str) -> bool:
+    """ "Konzernchef", "Finanzvorstand", "Marketing-Leiter": a post whose name says it is held
+    at the company the article is about."""
+    low = title.lower()
+    return low.startswith(OWN_COMPANY_TITLES) or low.endswith(FUNCTION_HEADS) and \
+        low.replace("-", "").startswith(FUNCTIONS)
 
 
 def _credit(doc: Doc, sent: Span, person: Mention) -> bool:
