@@ -33,6 +33,9 @@ SHARE_RE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:Prozent|%)")
 COUNT_RE = re.compile(r"^\d{1,3}(?:\.\d{3})*$|^\d+$")
 GRADE_RE = re.compile(r"^(AAA|AA[+-]?|A[+-]?|BBB[+-]?|BB[+-]?|B[+-]?|CCC[+-]?|CC|C|D|Aaa|Aa[123]|A[123]|Baa[123]|Ba[123]|B[123]|Caa[123]|Ca)$")
 UNION_WORDS = ("gewerkschaft", "verdi", "gdl", "ig metall", "cockpit", "ufo", "evg", "ig bce", "marburger bund", "dbb")
+REACH = 5  # prepositions to the name: "durch den US-Rivalen Diebold", "des Asset-Managers Pamera"
+CLAUSE_BREAKS = {"und", "oder", "sowie", "aber", "von", "vom", "durch", "an", "am", "mit", "für", "bei", "beim", "zu", "zum",
+                 "zur", "in", "im", "auf", "über", "nach", "aus", "ist", "sind", "hat", "haben", "wird", "werden"}
 COUNT_NOUNS = ("stellen", "jobs", "arbeitsplätze", "mitarbeiter", "beschäftigte", "vollzeitstellen", "angestellte")
 
 
@@ -228,13 +231,19 @@ def _clause(doc: Doc, sent: Span, trigger: Token) -> Span:
 
 
 def _after(doc: Doc, sent: Span, i: int, preps: Set[str], orgs: List[Mention], window: int = 4) -> Optional[Mention]:
-    """The organisation right after a preposition following token i ("durch X", "an Y")."""
+    """The organisation right after a preposition following token i ("durch X", "an Y"), past
+    a short descriptor ("durch Deutschlands größten Lebensmittelhändler Edeka")."""
     for j in range(i + 1, min(sent.end, i + 1 + window)):
         if doc[j].lower_ in preps:
             for m in orgs:
-                if j < m.start <= j + 3:
+                if j < m.start <= j + 3 or j + 3 < m.start <= j + REACH and _descriptor(doc, j + 1, m.start):
                     return m
     return None
+
+
+def _descriptor(doc: Doc, start: int, end: int) -> bool:
+    """Tokens that can only describe the name after them: articles, adjectives, nouns, hyphens."""
+    return all(t.is_alpha and t.lower_ not in CLAUSE_BREAKS or t.text == "-" for t in doc[start:end])
 
 
 def _compound_before(doc: Doc, trigger: Token, orgs: List[Mention]) -> Optional[Mention]:
