@@ -23,6 +23,8 @@ from .relation import add_relation, entity_type, sentence_mentions, with_referen
 from .resources import KB_FILES, RELATIONS, DataComponent
 
 GROUP_WORDS = {"beide", "beiden"}
+INDEFINITE = {"ein", "eine", "einer", "einem", "einen", "eines"}
+PREPOSITIONS = {"mit", "von", "an", "bei", "für", "über", "zu", "auf", "in", "aus", "durch", "gegen", "um", "unter"}
 POSSESSIVES = {"sein", "seine", "seiner", "seinem", "seinen", "seines", "ihr", "ihre", "ihrer", "ihrem", "ihren", "ihres"}
 ARTICLE_WORDS = {"der", "die", "das", "den", "dem", "des", "eine", "einer", "ein", "einem"}
 DENIALS = {"dementiert", "dementierte", "dementieren", "bestreitet", "bestritt", "bestreiten", "verneint", "verneinte"}
@@ -460,17 +462,48 @@ def _subsidiary(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered
                      all(t.lower_ in ARTICLE_WORDS or t.text == "," for t in doc[trigger.i + 1:m.start])), None)
     parent = child = None
     if low.endswith(("tochter", "töchter", "ableger")) or low.startswith("tochter"):
-        parent = glued or _after(doc, sent, trigger.i, {"von", "des", "der"}, orgs, 3)
+        parent = glued or _past_owner(doc, _after(doc, sent, trigger.i, {"von", "des", "der"}, orgs, 3), orgs)
         if parent is None and follower is not None:
             parent = _owner_before(doc, sent, trigger, orgs)  # "E.ON bringt Tochter Uniper an die Börse"
-        child = follower if follower is not None and follower is not parent else _nearest(orgs, trigger.i, before=True)
+        if follower is not None and follower is not parent:
+            child = follower
+        elif not _unnamed(doc, sent, glued.start if glued else trigger.i):
+            child = _nearest([m for m in orgs if parent is None or m.entity != parent.entity], trigger.i, before=True)
     elif "mutter" in low:
         child, parent = glued, follower
-    elif low.startswith("gehör"):
-        parent, child = _belongs(doc, sent, trigger, orgs)
+    elif low.startswith(("gehör", "zähl")):
+        for parent, child in _belongs(doc, sent, trigger, orgs):
+            if parent.entity != child.entity:
+                add_relation(doc, "subsidiary", parent.entity, child.entity, sent, {}, 0.7)
+        return
     if parent is None or child is None or parent.entity == child.entity:
         return
     add_relation(doc, "subsidiary", parent.entity, child.entity, sent, {}, 0.7)
+
+
+def _unnamed(doc: Doc, sent: Span, start: int) -> bool:
+    """ "mit einer Alibaba-Tochter": an indefinite phrase after a preposition names no company
+    of its own (unlike the apposition "X, eine Alibaba-Tochter" or "X ist eine Tochter von Y")."""
+    i = start - 1
+    while i > sent.start and doc[i].is_lower and doc[i].lower_ not in INDEFINITE:
+        i -= 1  # adjectives: "einer indirekten Tochtergesellschaft"
+    return doc[i].lower_ in INDEFINITE and i > sent.start and doc[i - 1].lower_ in PREPOSITIONS
+
+
+def _past_owner(doc: Doc, found: Optional[Mention], orgs: List[Mention]) -> Optional[Mention]:
+    """ "Tochter der zur Würth-Gruppe gehörenden Würth Elektronik": the parent is the company
+    the participle describes, not the group it belongs to."""
+    end = _phrase_end(doc, found) if found is not None else 0
+    if found is None or end >= len(doc) or not doc[end].lower_.startswith("gehörend"):
+        return found
+    return next((m for m in orgs if end < m.start <= end + 3), found)
+
+
+def _phrase_end(doc: Doc, mention: Mention) -> int:
+    """The end of the noun a compound mention begins ("Würth-Gruppe"), else of the mention."""
+    if mention.kind == COMPOUND and mention.end + 1 < len(doc) and doc[mention.end].text == "-":
+        return mention.end + 2
+    return mention.end
 
 
 def _owner_before(doc: Doc, sent: Span, trigger: Token, orgs: List[Mention]) -> Optional[Mention]:
@@ -481,14 +514,23 @@ def _owner_before(doc: Doc, sent: Span, trigger: Token, orgs: List[Mention]) -> 
     return _nearest([m for m in orgs if m.start >= start], trigger.i, before=True)
 
 
-def _belongs(doc: Doc, sent: Span, trigger: Token, orgs: List[Mention]) -> Tuple[Optional[Mention], Optional[Mention]]:
-    """(parent, child) of "X gehört zu Y" and of the relative clause "Y, zu dem X gehört"."""
+def _belongs(doc: Doc, sent: Span, trigger: Token, orgs: List[Mention]) -> List[Tuple[Mention, Mention]]:
+    """(parent, child) pairs of "X gehört zu Y", of the relative clause "Y, zu dem X und Z
+    gehören/zählen" and of the participle "die zur Y gehörende X"."""
     clause = _clause(doc, sent, trigger)
     if clause.start < trigger.i - 1 and doc[clause.start].lower_ in {"zu", "zum", "zur"}:
         parent = _nearest(orgs, clause.start, before=True)
-        child = next((m for m in orgs if clause.start < m.start and m.end <= trigger.i), None)
-        return parent, child
-    return _after(doc, sent, trigger.i, {"zu", "zum", "zur"}, orgs, 6), _nearest(orgs, trigger.i, before=True)
+        children = [m for m in orgs if clause.start < m.start and m.end <= trigger.i]
+        return [(parent, child) for child in children] if parent is not None else []
+    if trigger.lower_.startswith("zähl"):
+        return []  # "X zählt zu den Kunden von Y": only the relative clause says who owns whom
+    if trigger.lower_.startswith("gehörend"):
+        parent = next((m for m in orgs if _phrase_end(doc, m) == trigger.i and m.start > sent.start
+                       and doc[m.start - 1].lower_ in {"zu", "zum", "zur"}), None)
+        child = next((m for m in orgs if trigger.i < m.start <= trigger.i + 3), None)
+        return [(parent, child)] if parent is not None and child is not None else []
+    parent, child = _after(doc, sent, trigger.i, {"zu", "zum", "zur"}, orgs, 6), _nearest(orgs, trigger.i, before=True)
+    return [(parent, child)] if parent is not None and child is not None else []
 
 
 def _spin_off(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> None:
