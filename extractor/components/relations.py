@@ -266,8 +266,9 @@ def _nearest(orgs: List[Mention], i: int, before: bool) -> Optional[Mention]:
 # --- rules, one per type --------------------------------------------------------------
 def _partners(self: Relations, doc: Doc, sent: Span, trigger: Token, orgs: List[Mention], group: List[str]) -> List[str]:
     """The parties of a symmetric relation: those in the trigger's clause when it names two;
-    never the owner in "die Opel-Mutter General Motors" (that is a subsidiary relation)."""
-    orgs = [m for m in orgs if not (m.kind == COMPOUND and doc[m.end + 1].lower_.startswith(("mutter", "tochter")))]
+    never the owner in "die Opel-Mutter General Motors" or "Etihad-Beteiligungen" (subsidiary, stake)."""
+    orgs = [m for m in orgs if not (m.kind == COMPOUND and m.end + 1 < len(doc)
+                                    and doc[m.end + 1].lower_.startswith(("mutter", "tochter", "beteiligung")))]
     clause = _clause(doc, sent, trigger)
     local = [m for m in orgs if clause.start <= m.start < clause.end]
     return self._entities(local if len({m.entity for m in local}) >= 2 else orgs, group)
@@ -393,7 +394,7 @@ def _acquisition(self: Relations, doc, sent, trigger, orgs, group, nxt, triggere
     if participle and not passive:  # "X hat 74 Prozent von Z übernommen": Z sold, it is no party
         orgs = [m for m in orgs if not any(t.lower_ in {"von", "vom"} for t in doc[max(sent.start, m.start - 4):m.start])]
     if passive and buyer is None:
-        von = [m for m in orgs if m.end <= trigger.i and m.start > sent.start and doc[m.start - 1].lower_ == "von"]
+        von = [m for m in orgs if m.end <= trigger.i and _after_von(doc, sent, m)]
         if von:
             buyer = von[-1]
             target = target or next((m for m in orgs if m.entity != buyer.entity and m.end <= trigger.i), None)
@@ -401,7 +402,7 @@ def _acquisition(self: Relations, doc, sent, trigger, orgs, group, nxt, triggere
     after = [m for m in orgs if m.start > trigger.i]
     if buyer is None and target is None and not before and trigger.is_lower and len({m.entity for m in after}) >= 2:
         buyer, target = after[0], next(m for m in after if m.entity != after[0].entity)  # "Laut X übernimmt Bayer Monsanto"
-    if buyer is None and target is None and not any(m.start > trigger.i for m in orgs) and \
+    if buyer is None and target is None and not passive and not any(m.start > trigger.i for m in orgs) and \
             len({m.entity for m in before}) >= 2 and not _coordinated(doc, before[-2], before[-1]):
         buyer, target = before[0], before[-1]  # verb last: "Insidern zufolge will X Y übernehmen"
     if buyer is None:
@@ -422,6 +423,14 @@ def _acquisition(self: Relations, doc, sent, trigger, orgs, group, nxt, triggere
             add_relation(doc, rtype, party.entity, target.entity, sent, dict(attributes), 0.7)
 
 
+def _after_von(doc: Doc, sent: Span, mention: Mention) -> bool:
+    """ "von X", "von der X", "vom Rivalen X": the agent of a passive."""
+    i = mention.start - 1
+    while i > max(sent.start, mention.start - REACH) and _descriptor(doc, i, i + 1):
+        i -= 1
+    return i >= sent.start and doc[i].lower_ in {"von", "vom"}
+
+
 def _coordinated_with(doc: Doc, orgs: List[Mention], mention: Mention) -> List[Mention]:
     """`mention` and the organisations listed with it ("Audi, BMW und Daimler")."""
     ordered = sorted(orgs, key=lambda m: m.start)
@@ -438,6 +447,11 @@ def _stake(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> 
     if len({m.entity for m in orgs}) < 2 or any(t.lower_.startswith(("verkauf", "veräußer", "abgestoßen", "stößt"))
                                                  for t in sent):
         return  # selling a holding is not holding it
+    glued, named = _compound_before(doc, trigger, orgs), _follower(doc, trigger, orgs)
+    if glued is not None and named is not None and glued.entity != named.entity:
+        for company in _coordinated_with(doc, orgs, named):  # "Etihad-Beteiligungen Air Berlin und Alitalia"
+            add_relation(doc, "stake", glued.entity, company.entity, sent, {}, 0.65)
+        return
     company = _after(doc, sent, trigger.i, {"an", "am", "bei", "beim"}, orgs, 8)
     investor = _nearest([m for m in orgs if company is None or m.entity != company.entity], trigger.i, before=True)
     if company is None or investor is None or company.entity == investor.entity:
@@ -458,8 +472,7 @@ def _merger(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) ->
 def _subsidiary(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> None:
     low = trigger.lower_
     glued = _compound_before(doc, trigger, orgs)
-    follower = next((m for m in orgs if trigger.i < m.start <= trigger.i + 3 and
-                     all(t.lower_ in ARTICLE_WORDS or t.text == "," for t in doc[trigger.i + 1:m.start])), None)
+    follower = _follower(doc, trigger, orgs)
     parent = child = None
     if low.endswith(("tochter", "töchter", "ableger")) or low.startswith("tochter"):
         parent = glued or _past_owner(doc, _after(doc, sent, trigger.i, {"von", "des", "der"}, orgs, 3), orgs)
@@ -504,6 +517,12 @@ def _phrase_end(doc: Doc, mention: Mention) -> int:
     if mention.kind == COMPOUND and mention.end + 1 < len(doc) and doc[mention.end].text == "-":
         return mention.end + 2
     return mention.end
+
+
+def _follower(doc: Doc, trigger: Token, orgs: List[Mention]) -> Optional[Mention]:
+    """The name right after a noun trigger: "Tochter Uniper", "die Tochter, die X"."""
+    return next((m for m in orgs if trigger.i < m.start <= trigger.i + 3 and
+                 all(t.lower_ in ARTICLE_WORDS or t.text == "," for t in doc[trigger.i + 1:m.start])), None)
 
 
 def _owner_before(doc: Doc, sent: Span, trigger: Token, orgs: List[Mention]) -> Optional[Mention]:
