@@ -19,7 +19,7 @@ from spacy.tokens import Doc, Span, Token
 from ..kb import KnowledgeBase, load_kb
 from ..relation_types import load_triggers
 from .mention import COMPOUND, Mention
-from .relation import add_relation, entity_type, sentence_mentions, with_references
+from .relation import add_relation, entity_type, main_entity, mention_counts, sentence_mentions, with_references
 from .resources import KB_FILES, RELATIONS, DataComponent
 
 GROUP_WORDS = {"beide", "beiden"}
@@ -34,6 +34,7 @@ REPORTING = {"erfuhr", "erfahren", "berichtete", "berichtet", "berichten", "meld
 SHARE_RE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:Prozent|%)")
 COUNT_RE = re.compile(r"^\d{1,3}(?:\.\d{3})*$|^\d+$")
 GRADE_RE = re.compile(r"^(AAA|AA[+-]?|A[+-]?|BBB[+-]?|BB[+-]?|B[+-]?|CCC[+-]?|CC|C|D|Aaa|Aa[123]|A[123]|Baa[123]|Ba[123]|B[123]|Caa[123]|Ca)$")
+CAUSES = {"wegen", "aufgrund", "infolge", "angesichts"}
 UNION_WORDS = ("gewerkschaft", "verdi", "gdl", "ig metall", "cockpit", "ufo", "evg", "ig bce", "marburger bund", "dbb")
 REACH = 5  # prepositions to the name: "durch den US-Rivalen Diebold", "des Asset-Managers Pamera"
 CLAUSE_BREAKS = {"und", "oder", "sowie", "aber", "von", "vom", "durch", "an", "am", "mit", "für", "bei", "beim", "zu", "zum",
@@ -616,9 +617,19 @@ def _strike(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) ->
         return
     employers = [m for m in orgs if m.entity != unions[0].entity and self._is_company(doc, m.entity)
                  and "media" not in self._sector(doc, m.entity)]  # not the agency in the dateline
-    employer = _after(doc, sent, trigger.i, {"bei", "beim", "gegen"}, employers, 6) or (
-        min(employers, key=lambda m: abs(m.start - trigger.i)) if employers else None)
-    add_relation(doc, "strike", unions[0].entity, employer.entity if employer else None, sent, {}, 0.7)
+    employer = _after(doc, sent, trigger.i, {"bei", "beim", "gegen"}, employers, 6)
+    affected = any(t.lower_ in CAUSES for t in doc[max(sent.start, trigger.i - 5):trigger.i])
+    if employer is None and employers and not affected:  # "Lufthansa streicht Flüge wegen des Streiks"
+        employer = min(employers, key=lambda m: abs(m.start - trigger.i))
+    if employer is not None:
+        add_relation(doc, "strike", unions[0].entity, employer.entity, sent, {}, 0.7)
+        return
+    # "Die Gewerkschaft Ufo ruft zum Streik auf" in an article about Lufthansa: the employer is the
+    # company the article is about; with none, the strike names no employer and is left out
+    skip = {unions[0].entity} | {e for e in mention_counts(doc, ("COMPANY",)) if "media" in self._sector(doc, e)}
+    main = main_entity(doc, ("COMPANY",), skip)
+    if main is not None:
+        add_relation(doc, "strike", unions[0].entity, main, sent, {}, 0.6)
 
 
 def _topic(doc: Doc, sent: Span) -> Optional[str]:

@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Span
 
 from .titles import TitleLexicon
 from .mention import COMPOUND, GENERIC_REFERENCES, ORG_TYPES, Mention
-from .relation import add_relation, entity_type, mention_counts, sentence_mentions
+from .relation import add_relation, entity_type, main_entity, sentence_mentions
 from .resources import TITLES, DataComponent
 
 OF = {"von", "der", "des", "bei", "beim", "vom", "im"}
@@ -27,7 +27,6 @@ FUNCTIONS = ("marketing", "vertriebs", "personal", "technik", "entwicklungs", "p
              "presse", "divisions", "sparten", "geschäftsbereichs", "bereichs", "abteilungs", "werks", "betriebs",
              "filial", "projekt", "länder", "deutschland", "europa")
 FUNCTION_HEADS = ("leiter", "leiterin", "chef", "chefin", "sprecher", "sprecherin", "vorstand")
-MAIN_TYPES = ("COMPANY",)
 CLAUSE_WORDS = {"und", "oder", "sowie", "aber", "sagte", "sagt", "ist", "war", "hat", "wird", "wurde",
                 # a second preposition starts a new phrase: "Kengeter im Interview mit hr-iNFO"
                 "mit", "gegen", "über", "nach", "vor", "zu", "zum", "zur", "auf", "an", "am"}
@@ -59,7 +58,7 @@ class Roles(DataComponent):
         linked = [m for m in doc._.mentions or [] if m.entity] + doc.user_data.get(GENERIC_REFERENCES, [])
         starts = {m.start: m for m in linked}  # "Chef des Konzerns, X": the reference stands for the company
         ends = {m.end: m for m in linked}
-        main = _main_company(doc)  # once per Doc: it counts every mention
+        main = main_entity(doc, ("COMPANY",))  # once per Doc: it counts every mention
         pending: List[Tuple[str, str, Span, dict]] = []
         for sent in doc.sents:
             for start, end in self.lexicon.chains(sent):
@@ -266,14 +265,6 @@ def _listed_persons(doc: Doc, start: int, person: Mention, starts: dict) -> List
         listed.append(nxt)
         i = nxt.end
     return listed
-
-
-def _main_company(doc: Doc) -> Optional[str]:
-    """The company named at least twice and more often than any other, if there is one."""
-    ranked = sorted(mention_counts(doc, MAIN_TYPES).items(), key=lambda kv: -kv[1])
-    if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[0][1] <= ranked[1][1]):
-        return None
-    return ranked[0][0]
 
 
 def _own_company_title(title: str) -> bool:
