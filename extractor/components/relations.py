@@ -286,9 +286,37 @@ def _talks(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> 
 def _cooperation(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> None:
     if "cooperation_talks" in triggered and self.triggers.requires("cooperation_talks", sent):
         return
-    ids = _partners(self, doc, sent, trigger, orgs, group)
-    for a, b in combinations(ids[:4], 2):
+    sides = _with_sides(doc, sent, trigger, orgs)
+    pairs = [(a, b) for a in sides[0] for b in sides[1]] if sides else \
+        list(combinations(_partners(self, doc, sent, trigger, orgs, group)[:4], 2))
+    for a, b in pairs:
         add_relation(doc, "cooperation", a, b, sent, {"topic": _topic(doc, sent)}, 0.7)
+
+
+def _genitive_of(doc: Doc, mention: Mention, orgs: List[Mention]) -> bool:
+    """ "der Behörde X des (Wirtschafts-)Ministeriums Y": Y in the genitive right after another name."""
+    i = mention.start - 1
+    while i > mention.start - 4 and i > 0 and doc[i].lower_ not in {"des", "der"} and _descriptor(doc, i, i + 1):
+        i -= 1
+    return doc[i].lower_ in {"des", "der"} and any(o.end == i for o in orgs)
+
+
+def _with_sides(doc: Doc, sent: Span, trigger: Token, orgs: List[Mention]) -> Optional[Tuple[List[str], List[str]]]:
+    """ "X arbeitet mit Y und Z zusammen", "die Partnerschaft von X mit Y": the parties before
+    "mit" work with each party after it, not those after it with one another; a name in the
+    genitive after a party ("Behörde DGCCRF des Wirtschaftsministeriums") is its owner, no party."""
+    clause = _clause(doc, sent, trigger)
+    local = [m for m in orgs if clause.start <= m.start < clause.end]
+    mit = next((t.i for t in clause if t.lower_ == "mit"), None)
+    if mit is None:
+        return None
+    before = [m.entity for m in local if m.end <= mit]
+    after = [m for m in local if m.start > mit and not _genitive_of(doc, m, local)]
+    left = list(dict.fromkeys(before))
+    right = [e for e in dict.fromkeys(m.entity for m in after) if e not in left]
+    if not left or not right:
+        return None
+    return left, right
 
 
 def _supply(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> None:
