@@ -33,8 +33,10 @@ def blank():
 def analyse(nlp, case):
     doc = nlp.make_doc(case["text"])
     spans = []
-    for text, label in case["ents"]:
-        start = case["text"].index(text)
+    for text, label, *nth in case["ents"]:  # [text, label] or [text, label, n]: the n-th occurrence (from 0)
+        start = -1
+        for _ in range((nth or [0])[0] + 1):
+            start = case["text"].index(text, start + 1)
         span = doc.char_span(start, start + len(text), label=label)
         assert span is not None, f"{text!r} does not align with tokens"
         spans.append(span)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from typing import Dict, List, Optional, Sequence
+from typing import Collection, Dict, List, Optional, Sequence
 
 from spacy.tokens import Doc, Span
 
@@ -85,3 +85,12 @@ def mention_counts(doc: Doc, types: Sequence[str]) -> Dict[str, int]:
         if m.entity and entity_type(doc, m.entity) in types:
             counts[m.entity] = counts.get(m.entity, 0) + 1
     return counts
+
+
+def main_entity(doc: Doc, types: Sequence[str], skip: Collection[str] = ()) -> Optional[str]:
+    """The entity of these types (other than `skip`) named at least twice and more often than
+    any other: the one the article is about, if there is one."""
+    ranked = sorted(((e, n) for e, n in mention_counts(doc, types).items() if e not in skip), key=lambda kv: -kv[1])
+    if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[0][1] <= ranked[1][1]):
+        return None
+    return ranked[0][0]

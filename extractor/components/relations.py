@@ -19,10 +19,12 @@ from spacy.tokens import Doc, Span, Token
 from ..kb import KnowledgeBase, load_kb
 from ..relation_types import load_triggers
 from .mention import COMPOUND, Mention
-from .relation import add_relation, entity_type, sentence_mentions, with_references
+from .relation import add_relation, entity_type, main_entity, mention_counts, sentence_mentions, with_references
 from .resources import KB_FILES, RELATIONS, DataComponent
 
 GROUP_WORDS = {"beide", "beiden"}
+INDEFINITE = {"ein", "eine", "einer", "einem", "einen", "eines"}
+PREPOSITIONS = {"mit", "von", "an", "bei", "für", "über", "zu", "auf", "in", "aus", "durch", "gegen", "um", "unter"}
 POSSESSIVES = {"sein", "seine", "seiner", "seinem", "seinen", "seines", "ihr", "ihre", "ihrer", "ihrem", "ihren", "ihres"}
 ARTICLE_WORDS = {"der", "die", "das", "den", "dem", "des", "eine", "einer", "ein", "einem"}
 DENIALS = {"dementiert", "dementierte", "dementieren", "bestreitet", "bestritt", "bestreiten", "verneint", "verneinte"}
@@ -32,7 +34,11 @@ REPORTING = {"erfuhr", "erfahren", "berichtete", "berichtet", "berichten", "meld
 SHARE_RE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:Prozent|%)")
 COUNT_RE = re.compile(r"^\d{1,3}(?:\.\d{3})*$|^\d+$")
 GRADE_RE = re.compile(r"^(AAA|AA[+-]?|A[+-]?|BBB[+-]?|BB[+-]?|B[+-]?|CCC[+-]?|CC|C|D|Aaa|Aa[123]|A[123]|Baa[123]|Ba[123]|B[123]|Caa[123]|Ca)$")
+CAUSES = {"wegen", "aufgrund", "infolge", "angesichts"}
 UNION_WORDS = ("gewerkschaft", "verdi", "gdl", "ig metall", "cockpit", "ufo", "evg", "ig bce", "marburger bund", "dbb")
+REACH = 5  # prepositions to the name: "durch den US-Rivalen Diebold", "des Asset-Managers Pamera"
+CLAUSE_BREAKS = {"und", "oder", "sowie", "aber", "von", "vom", "durch", "an", "am", "mit", "für", "bei", "beim", "zu", "zum",
+                 "zur", "in", "im", "auf", "über", "nach", "aus", "ist", "sind", "hat", "haben", "wird", "werden"}
 COUNT_NOUNS = ("stellen", "jobs", "arbeitsplätze", "mitarbeiter", "beschäftigte", "vollzeitstellen", "angestellte")
 
 
@@ -228,13 +234,19 @@ def _clause(doc: Doc, sent: Span, trigger: Token) -> Span:
 
 
 def _after(doc: Doc, sent: Span, i: int, preps: Set[str], orgs: List[Mention], window: int = 4) -> Optional[Mention]:
-    """The organisation right after a preposition following token i ("durch X", "an Y")."""
+    """The organisation right after a preposition following token i ("durch X", "an Y"), past
+    a short descriptor ("durch Deutschlands größten Lebensmittelhändler Edeka")."""
     for j in range(i + 1, min(sent.end, i + 1 + window)):
         if doc[j].lower_ in preps:
             for m in orgs:
-                if j < m.start <= j + 3:
+                if j < m.start <= j + 3 or j + 3 < m.start <= j + REACH and _descriptor(doc, j + 1, m.start):
                     return m
     return None
+
+
+def _descriptor(doc: Doc, start: int, end: int) -> bool:
+    """Tokens that can only describe the name after them: articles, adjectives, nouns, hyphens."""
+    return all(t.is_alpha and t.lower_ not in CLAUSE_BREAKS or t.text == "-" for t in doc[start:end])
 
 
 def _compound_before(doc: Doc, trigger: Token, orgs: List[Mention]) -> Optional[Mention]:
@@ -255,8 +267,9 @@ def _nearest(orgs: List[Mention], i: int, before: bool) -> Optional[Mention]:
 # --- rules, one per type --------------------------------------------------------------
 def _partners(self: Relations, doc: Doc, sent: Span, trigger: Token, orgs: List[Mention], group: List[str]) -> List[str]:
     """The parties of a symmetric relation: those in the trigger's clause when it names two;
-    never the owner in "die Opel-Mutter General Motors" (that is a subsidiary relation)."""
-    orgs = [m for m in orgs if not (m.kind == COMPOUND and doc[m.end + 1].lower_.startswith(("mutter", "tochter")))]
+    never the owner in "die Opel-Mutter General Motors" or "Etihad-Beteiligungen" (subsidiary, stake)."""
+    orgs = [m for m in orgs if not (m.kind == COMPOUND and m.end + 1 < len(doc)
+                                    and doc[m.end + 1].lower_.startswith(("mutter", "tochter", "beteiligung")))]
     clause = _clause(doc, sent, trigger)
     local = [m for m in orgs if clause.start <= m.start < clause.end]
     return self._entities(local if len({m.entity for m in local}) >= 2 else orgs, group)
@@ -273,9 +286,37 @@ def _talks(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> 
 def _cooperation(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> None:
     if "cooperation_talks" in triggered and self.triggers.requires("cooperation_talks", sent):
         return
-    ids = _partners(self, doc, sent, trigger, orgs, group)
-    for a, b in combinations(ids[:4], 2):
+    sides = _with_sides(doc, sent, trigger, orgs)
+    pairs = [(a, b) for a in sides[0] for b in sides[1]] if sides else \
+        list(combinations(_partners(self, doc, sent, trigger, orgs, group)[:4], 2))
+    for a, b in pairs:
         add_relation(doc, "cooperation", a, b, sent, {"topic": _topic(doc, sent)}, 0.7)
+
+
+def _genitive_of(doc: Doc, mention: Mention, orgs: List[Mention]) -> bool:
+    """ "der Behörde X des (Wirtschafts-)Ministeriums Y": Y in the genitive right after another name."""
+    i = mention.start - 1
+    while i > mention.start - 4 and i > 0 and doc[i].lower_ not in {"des", "der"} and _descriptor(doc, i, i + 1):
+        i -= 1
+    return doc[i].lower_ in {"des", "der"} and any(o.end == i for o in orgs)
+
+
+def _with_sides(doc: Doc, sent: Span, trigger: Token, orgs: List[Mention]) -> Optional[Tuple[List[str], List[str]]]:
+    """ "X arbeitet mit Y und Z zusammen", "die Partnerschaft von X mit Y": the parties before
+    "mit" work with each party after it, not those after it with one another; a name in the
+    genitive after a party ("Behörde DGCCRF des Wirtschaftsministeriums") is its owner, no party."""
+    clause = _clause(doc, sent, trigger)
+    local = [m for m in orgs if clause.start <= m.start < clause.end]
+    mit = next((t.i for t in clause if t.lower_ == "mit"), None)
+    if mit is None:
+        return None
+    before = [m.entity for m in local if m.end <= mit]
+    after = [m for m in local if m.start > mit and not _genitive_of(doc, m, local)]
+    left = list(dict.fromkeys(before))
+    right = [e for e in dict.fromkeys(m.entity for m in after) if e not in left]
+    if not left or not right:
+        return None
+    return left, right
 
 
 def _supply(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> None:
@@ -382,7 +423,7 @@ def _acquisition(self: Relations, doc, sent, trigger, orgs, group, nxt, triggere
     if participle and not passive:  # "X hat 74 Prozent von Z übernommen": Z sold, it is no party
         orgs = [m for m in orgs if not any(t.lower_ in {"von", "vom"} for t in doc[max(sent.start, m.start - 4):m.start])]
     if passive and buyer is None:
-        von = [m for m in orgs if m.end <= trigger.i and m.start > sent.start and doc[m.start - 1].lower_ == "von"]
+        von = [m for m in orgs if m.end <= trigger.i and _after_von(doc, sent, m)]
         if von:
             buyer = von[-1]
             target = target or next((m for m in orgs if m.entity != buyer.entity and m.end <= trigger.i), None)
@@ -390,7 +431,7 @@ def _acquisition(self: Relations, doc, sent, trigger, orgs, group, nxt, triggere
     after = [m for m in orgs if m.start > trigger.i]
     if buyer is None and target is None and not before and trigger.is_lower and len({m.entity for m in after}) >= 2:
         buyer, target = after[0], next(m for m in after if m.entity != after[0].entity)  # "Laut X übernimmt Bayer Monsanto"
-    if buyer is None and target is None and not any(m.start > trigger.i for m in orgs) and \
+    if buyer is None and target is None and not passive and not any(m.start > trigger.i for m in orgs) and \
             len({m.entity for m in before}) >= 2 and not _coordinated(doc, before[-2], before[-1]):
         buyer, target = before[0], before[-1]  # verb last: "Insidern zufolge will X Y übernehmen"
     if buyer is None:
@@ -411,6 +452,14 @@ def _acquisition(self: Relations, doc, sent, trigger, orgs, group, nxt, triggere
             add_relation(doc, rtype, party.entity, target.entity, sent, dict(attributes), 0.7)
 
 
+def _after_von(doc: Doc, sent: Span, mention: Mention) -> bool:
+    """ "von X", "von der X", "vom Rivalen X": the agent of a passive."""
+    i = mention.start - 1
+    while i > max(sent.start, mention.start - REACH) and _descriptor(doc, i, i + 1):
+        i -= 1
+    return i >= sent.start and doc[i].lower_ in {"von", "vom"}
+
+
 def _coordinated_with(doc: Doc, orgs: List[Mention], mention: Mention) -> List[Mention]:
     """`mention` and the organisations listed with it ("Audi, BMW und Daimler")."""
     ordered = sorted(orgs, key=lambda m: m.start)
@@ -427,6 +476,11 @@ def _stake(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> 
     if len({m.entity for m in orgs}) < 2 or any(t.lower_.startswith(("verkauf", "veräußer", "abgestoßen", "stößt"))
                                                  for t in sent):
         return  # selling a holding is not holding it
+    glued, named = _compound_before(doc, trigger, orgs), _follower(doc, trigger, orgs)
+    if glued is not None and named is not None and glued.entity != named.entity:
+        for company in _coordinated_with(doc, orgs, named):  # "Etihad-Beteiligungen Air Berlin und Alitalia"
+            add_relation(doc, "stake", glued.entity, company.entity, sent, {}, 0.65)
+        return
     company = _after(doc, sent, trigger.i, {"an", "am", "bei", "beim"}, orgs, 8)
     investor = _nearest([m for m in orgs if company is None or m.entity != company.entity], trigger.i, before=True)
     if company is None or investor is None or company.entity == investor.entity:
@@ -447,21 +501,57 @@ def _merger(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) ->
 def _subsidiary(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> None:
     low = trigger.lower_
     glued = _compound_before(doc, trigger, orgs)
-    follower = next((m for m in orgs if trigger.i < m.start <= trigger.i + 3 and
-                     all(t.lower_ in ARTICLE_WORDS or t.text == "," for t in doc[trigger.i + 1:m.start])), None)
+    follower = _follower(doc, trigger, orgs)
     parent = child = None
     if low.endswith(("tochter", "töchter", "ableger")) or low.startswith("tochter"):
-        parent = glued or _after(doc, sent, trigger.i, {"von", "des", "der"}, orgs, 3)
+        parent = glued or _past_owner(doc, _after(doc, sent, trigger.i, {"von", "des", "der"}, orgs, 3), orgs)
         if parent is None and follower is not None:
             parent = _owner_before(doc, sent, trigger, orgs)  # "E.ON bringt Tochter Uniper an die Börse"
-        child = follower if follower is not None and follower is not parent else _nearest(orgs, trigger.i, before=True)
+        if follower is not None and follower is not parent:
+            child = follower
+        elif not _unnamed(doc, sent, glued.start if glued else trigger.i):
+            child = _nearest([m for m in orgs if parent is None or m.entity != parent.entity], trigger.i, before=True)
     elif "mutter" in low:
         child, parent = glued, follower
-    elif low.startswith("gehör"):
-        parent, child = _belongs(doc, sent, trigger, orgs)
+    elif low.startswith(("gehör", "zähl")):
+        for parent, child in _belongs(doc, sent, trigger, orgs):
+            if parent.entity != child.entity:
+                add_relation(doc, "subsidiary", parent.entity, child.entity, sent, {}, 0.7)
+        return
     if parent is None or child is None or parent.entity == child.entity:
         return
     add_relation(doc, "subsidiary", parent.entity, child.entity, sent, {}, 0.7)
+
+
+def _unnamed(doc: Doc, sent: Span, start: int) -> bool:
+    """ "mit einer Alibaba-Tochter": an indefinite phrase after a preposition names no company
+    of its own (unlike the apposition "X, eine Alibaba-Tochter" or "X ist eine Tochter von Y")."""
+    i = start - 1
+    while i > sent.start and doc[i].is_lower and doc[i].lower_ not in INDEFINITE:
+        i -= 1  # adjectives: "einer indirekten Tochtergesellschaft"
+    return doc[i].lower_ in INDEFINITE and i > sent.start and doc[i - 1].lower_ in PREPOSITIONS
+
+
+def _past_owner(doc: Doc, found: Optional[Mention], orgs: List[Mention]) -> Optional[Mention]:
+    """ "Tochter der zur Würth-Gruppe gehörenden Würth Elektronik": the parent is the company
+    the participle describes, not the group it belongs to."""
+    end = _phrase_end(doc, found) if found is not None else 0
+    if found is None or end >= len(doc) or not doc[end].lower_.startswith("gehörend"):
+        return found
+    return next((m for m in orgs if end < m.start <= end + 3), found)
+
+
+def _phrase_end(doc: Doc, mention: Mention) -> int:
+    """The end of the noun a compound mention begins ("Würth-Gruppe"), else of the mention."""
+    if mention.kind == COMPOUND and mention.end + 1 < len(doc) and doc[mention.end].text == "-":
+        return mention.end + 2
+    return mention.end
+
+
+def _follower(doc: Doc, trigger: Token, orgs: List[Mention]) -> Optional[Mention]:
+    """The name right after a noun trigger: "Tochter Uniper", "die Tochter, die X"."""
+    return next((m for m in orgs if trigger.i < m.start <= trigger.i + 3 and
+                 all(t.lower_ in ARTICLE_WORDS or t.text == "," for t in doc[trigger.i + 1:m.start])), None)
 
 
 def _owner_before(doc: Doc, sent: Span, trigger: Token, orgs: List[Mention]) -> Optional[Mention]:
@@ -472,14 +562,23 @@ def _owner_before(doc: Doc, sent: Span, trigger: Token, orgs: List[Mention]) -> 
     return _nearest([m for m in orgs if m.start >= start], trigger.i, before=True)
 
 
-def _belongs(doc: Doc, sent: Span, trigger: Token, orgs: List[Mention]) -> Tuple[Optional[Mention], Optional[Mention]]:
-    """(parent, child) of "X gehört zu Y" and of the relative clause "Y, zu dem X gehört"."""
+def _belongs(doc: Doc, sent: Span, trigger: Token, orgs: List[Mention]) -> List[Tuple[Mention, Mention]]:
+    """(parent, child) pairs of "X gehört zu Y", of the relative clause "Y, zu dem X und Z
+    gehören/zählen" and of the participle "die zur Y gehörende X"."""
     clause = _clause(doc, sent, trigger)
     if clause.start < trigger.i - 1 and doc[clause.start].lower_ in {"zu", "zum", "zur"}:
         parent = _nearest(orgs, clause.start, before=True)
-        child = next((m for m in orgs if clause.start < m.start and m.end <= trigger.i), None)
-        return parent, child
-    return _after(doc, sent, trigger.i, {"zu", "zum", "zur"}, orgs, 6), _nearest(orgs, trigger.i, before=True)
+        children = [m for m in orgs if clause.start < m.start and m.end <= trigger.i]
+        return [(parent, child) for child in children] if parent is not None else []
+    if trigger.lower_.startswith("zähl"):
+        return []  # "X zählt zu den Kunden von Y": only the relative clause says who owns whom
+    if trigger.lower_.startswith("gehörend"):
+        parent = next((m for m in orgs if _phrase_end(doc, m) == trigger.i and m.start > sent.start
+                       and doc[m.start - 1].lower_ in {"zu", "zum", "zur"}), None)
+        child = next((m for m in orgs if trigger.i < m.start <= trigger.i + 3), None)
+        return [(parent, child)] if parent is not None and child is not None else []
+    parent, child = _after(doc, sent, trigger.i, {"zu", "zum", "zur"}, orgs, 6), _nearest(orgs, trigger.i, before=True)
+    return [(parent, child)] if parent is not None and child is not None else []
 
 
 def _spin_off(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> None:
@@ -546,9 +645,19 @@ def _strike(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) ->
         return
     employers = [m for m in orgs if m.entity != unions[0].entity and self._is_company(doc, m.entity)
                  and "media" not in self._sector(doc, m.entity)]  # not the agency in the dateline
-    employer = _after(doc, sent, trigger.i, {"bei", "beim", "gegen"}, employers, 6) or (
-        min(employers, key=lambda m: abs(m.start - trigger.i)) if employers else None)
-    add_relation(doc, "strike", unions[0].entity, employer.entity if employer else None, sent, {}, 0.7)
+    employer = _after(doc, sent, trigger.i, {"bei", "beim", "gegen"}, employers, 6)
+    affected = any(t.lower_ in CAUSES for t in doc[max(sent.start, trigger.i - 5):trigger.i])
+    if employer is None and employers and not affected:  # "Lufthansa streicht Flüge wegen des Streiks"
+        employer = min(employers, key=lambda m: abs(m.start - trigger.i))
+    if employer is not None:
+        add_relation(doc, "strike", unions[0].entity, employer.entity, sent, {}, 0.7)
+        return
+    # "Die Gewerkschaft Ufo ruft zum Streik auf" in an article about Lufthansa: the employer is the
+    # company the article is about; with none, the strike names no employer and is left out
+    skip = {unions[0].entity} | {e for e in mention_counts(doc, ("COMPANY",)) if "media" in self._sector(doc, e)}
+    main = main_entity(doc, ("COMPANY",), skip)
+    if main is not None:
+        add_relation(doc, "strike", unions[0].entity, main, sent, {}, 0.6)
 
 
 def _topic(doc: Doc, sent: Span) -> Optional[str]:

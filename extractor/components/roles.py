@@ -15,15 +15,26 @@ from spacy.tokens import Doc, Span
 
 from .titles import TitleLexicon
 from .mention import COMPOUND, GENERIC_REFERENCES, ORG_TYPES, Mention
-from .relation import add_relation, entity_type, mention_counts, sentence_mentions
+from .relation import add_relation, entity_type, main_entity, sentence_mentions
 from .resources import TITLES, DataComponent
 
 OF = {"von", "der", "des", "bei", "beim", "vom", "im"}
 DESCRIPTOR_SPAN = 6  # tokens between "des" and the name: "des kanadischen Kaufhof-Eigners Hudson's Bay"
 # titles that name a post at the company the article is about: "Konzernchef", "Finanzvorstand"
 OWN_COMPANY_TITLES = ("konzern", "firmen", "unternehmens", "vorstand", "aufsichtsrat", "finanz")
-CLAUSE_WORDS = {"und", "oder", "sowie", "aber", "sagte", "sagt", "ist", "war", "hat", "wird", "wurde"}
+# a department or unit before the head of a title: "Marketing-Leiter", "Divisions-Leiter", "Pressesprecher"
+FUNCTIONS = ("marketing", "vertriebs", "personal", "technik", "entwicklungs", "produktions", "kommunikations",
+             "presse", "divisions", "sparten", "geschäftsbereichs", "bereichs", "abteilungs", "werks", "betriebs",
+             "filial", "projekt", "länder", "deutschland", "europa")
+FUNCTION_HEADS = ("leiter", "leiterin", "chef", "chefin", "sprecher", "sprecherin", "vorstand")
+CLAUSE_WORDS = {"und", "oder", "sowie", "aber", "sagte", "sagt", "ist", "war", "hat", "wird", "wurde",
+                # a second preposition starts a new phrase: "Kengeter im Interview mit hr-iNFO"
+                "mit", "gegen", "über", "nach", "vor", "zu", "zum", "zur", "auf", "an", "am"}
 ARTICLES = {"der", "die", "das", "des", "dem", "den"}
+POSSESSIVES = {"sein", "seine", "seinen", "seinem", "seines", "seiner", "ihr", "ihre", "ihren", "ihrem", "ihres", "ihrer"}
+# after a name "der" is the dative of the person spoken to: "sagte Sprecher X der Nachrichtenagentur AFP"
+DATIVE = {"der", "dem"}
+CREDIT_WORDS = {"foto", "fotos", "bild", "bilder", "©", "quelle", "grafik", "copyright", "video"}
 COPULAS = {"wird": "incoming", "werden": "incoming", "soll": "incoming", "sollen": "incoming", "übernimmt": "incoming",
            "ist": "current", "bleibt": "current", "war": "former", "wurde": "current"}
 
@@ -47,11 +58,15 @@ class Roles(DataComponent):
         linked = [m for m in doc._.mentions or [] if m.entity] + doc.user_data.get(GENERIC_REFERENCES, [])
         starts = {m.start: m for m in linked}  # "Chef des Konzerns, X": the reference stands for the company
         ends = {m.end: m for m in linked}
-        main = _main_company(doc)  # once per Doc: it counts every mention
+        main = main_entity(doc, ("COMPANY",))  # once per Doc: it counts every mention
+        pending: List[Tuple[str, str, Span, dict]] = []
         for sent in doc.sents:
             for start, end in self.lexicon.chains(sent):
-                self._role(doc, sent, start, end, starts, ends, main)
+                self._role(doc, sent, start, end, starts, ends, main, pending)
             self._untitled(doc, sent, starts)
+        for person, org, sent, attributes in pending:  # a role named anywhere in the article wins
+            if not _already_related(doc, person):
+                add_relation(doc, "role", person, org, sent, attributes, 0.7)
         return doc
 
     def _untitled(self, doc: Doc, sent: Span, starts: dict) -> None:
@@ -60,7 +75,8 @@ class Roles(DataComponent):
         for person in sentence_mentions(doc, sent, ("PERSON",)):
             after = person.end
             if after + 2 < sent.end and doc[after].text == "(" and (org := starts.get(after + 1)) is not None \
-                    and entity_type(doc, org.entity) == "COMPANY" and doc[org.end].text == ")":
+                    and entity_type(doc, org.entity) == "COMPANY" and doc[org.end].text == ")" \
+                    and not _credit(doc, sent, person):
                 add_relation(doc, "role", person.entity, org.entity, sent, {"status": "current"}, 0.75)
             elif after < sent.end and doc[after].lower_ in {"von", "vom"} and not doc[person.start - 1].lower_ in OF:
                 org = self._org_right(doc, sent, after, starts)
@@ -68,12 +84,13 @@ class Roles(DataComponent):
                     add_relation(doc, "role", person.entity, org.entity, sent, {"status": "current"}, 0.75)
 
     def _role(self, doc: Doc, sent: Span, start: int, end: int, starts: dict, ends: dict,
-              main: Optional[str]) -> None:
+              main: Optional[str], pending: list) -> None:
         title = doc[start:end].text
         org = self._org_left(doc, start, ends)
         after_org = end
         named = starts.get(end)  # "Analyst Craig Erlam vom Broker Oanda": title, person, organisation
-        if org is None and named is not None and _is_person(doc, named):
+        if org is None and named is not None and _is_person(doc, named) and \
+                not (named.end < sent.end and doc[named.end].lower_ in DATIVE):
             org = self._org_right(doc, sent, named.end, starts)
             if org is not None:
                 status = self._status(doc, sent, start, org) or "current"
@@ -83,33 +100,39 @@ class Roles(DataComponent):
         if org is None:
             org = self._org_right(doc, sent, end, starts)
             after_org = org.end if org else end
-            while org is not None and starts.get(after_org) is not None and starts[after_org].entity == org.entity:
-                after_org = starts[after_org].end  # "des Energiekonzerns Eon": reference and name together
+            if org is not None:
+                after_org = _past_name(doc, sent, org, starts)
         if org is None:
             org = self._org_before(doc, sent, start, starts)  # "Bei der Deutschen Bank übernimmt X den Vorsitz"
         if org is None:
-            self._role_at_main_company(doc, sent, start, end, title, starts, ends, main)
+            org = self._org_of_possessive(doc, sent, start, end, starts, ends)
+        if org is None:
+            pending.extend(self._role_at_main_company(doc, sent, start, end, title, starts, ends, main))
             return
-        person, status = self._person(doc, sent, start, end, after_org, starts, ends)
+        left = org.start if org.end in (start, start - 1) else start  # "Norbert Reithofer, BMW-Chef, ..."
+        person, status = self._person(doc, sent, left, end, after_org, starts, ends)
         if person is None:
             return
         status = self._status(doc, sent, start, org) or status or self._leaving(doc, sent, person) or "current"
         for listed in _listed_persons(doc, min(start, org.start), person, starts):
             add_relation(doc, "role", listed.entity, org.entity, sent, {"title": title, "status": status}, 0.9)
 
-    def _role_at_main_company(self, doc: Doc, sent: Span, start: int, end: int, title: str,
-                              starts: dict, ends: dict, main: Optional[str]) -> None:
-        """ "Konzernchef Tim Cook" in an article about Apple: a title next to a person, no
-        organisation in the sentence, and one company the article is plainly about (`main`)."""
-        if main is None or not title.lower().startswith(OWN_COMPANY_TITLES) or sentence_mentions(doc, sent):
-            return
+    def _role_at_main_company(self, doc: Doc, sent: Span, start: int, end: int, title: str, starts: dict,
+                              ends: dict, main: Optional[str]) -> List[Tuple[str, str, Span, dict]]:
+        """ "Konzernchef Tim Cook" in an article about Apple: a title next to a person, one company
+        the article is plainly about (`main`), and no other organisation in the sentence (nor `main`
+        after the title: "sagte Vorstandschef X im Interview mit dem Sender Y"). Kept
+        for the end of the article: a role it names for the person elsewhere comes first."""
+        if main is None or not _own_company_title(title) or \
+                any(m.entity != main or m.start > start for m in sentence_mentions(doc, sent)):
+            return []
         person = starts.get(end)
         if person is None and start >= sent.start + 2 and doc[start - 1].text == ",":
             person = ends.get(start - 1)  # "Tim Cook, Konzernchef, ..."
-        if person is None or not _is_person(doc, person) or _already_related(doc, person.entity):
-            return
+        if person is None or not _is_person(doc, person):
+            return []
         status = self._status(doc, sent, start, person) or self._leaving(doc, sent, person) or "current"
-        add_relation(doc, "role", person.entity, main, sent, {"title": title, "status": status}, 0.7)
+        return [(person.entity, main, sent, {"title": title, "status": status})]
 
     def _org_left(self, doc: Doc, start: int, ends: dict) -> Optional[Mention]:
         """ "BMW-Vorstandschef …" (compound) or "STARFACE Produktmanager …" (name, then title)."""
@@ -129,13 +152,18 @@ class Roles(DataComponent):
             end += 1  # the field of the post: "Leiter Marketing der Synaxon AG"
         if end >= sent.end or doc[end].lower_ not in OF:
             return None
-        for i in range(end, min(sent.end, end + DESCRIPTOR_SPAN)):
+        i = end
+        while i < min(sent.end, end + DESCRIPTOR_SPAN):
             found = starts.get(i)
+            if found is not None and _describes(doc, found, starts):
+                i = found.end  # "des kanadischen Kaufhof-Eigners Hudson's Bay": the name is further right
+                continue
             if found is not None:
                 return found if _is_org(doc, found) else None
             token = doc[i]
             if i > end and (token.is_punct and token.text != "-" or token.lower_ in CLAUSE_WORDS):
                 return None
+            i += 1
         return None
 
     def _org_before(self, doc: Doc, sent: Span, start: int, starts: dict) -> Optional[Mention]:
@@ -147,6 +175,26 @@ class Roles(DataComponent):
                     return org
         return None
 
+    def _org_of_possessive(self, doc: Doc, sent: Span, start: int, end: int, starts: dict,
+                           ends: dict) -> Optional[Mention]:
+        """ "Hannover 96 stellt seinen neuen Trainer Thomas Schaaf vor": the possessive before a
+        title and its holder points back to the organisation named before it in the clause, with
+        no person between that it could mean instead."""
+        first = start
+        while first > sent.start and doc[first - 1].is_lower and doc[first - 1].lower_ not in POSSESSIVES:
+            first -= 1
+        holder = starts.get(end)
+        if first == sent.start or doc[first - 1].lower_ not in POSSESSIVES or holder is None \
+                or not _is_person(doc, holder):
+            return None
+        for i in range(first - 2, sent.start - 1, -1):
+            if doc[i].text in {";", ":"}:
+                return None
+            found = ends.get(i + 1)
+            if found is not None:
+                return found if _is_org(doc, found) else None
+        return None
+
     def _person(self, doc: Doc, sent: Span, start: int, end: int, after_org: int, starts: dict,
                 ends: dict) -> Tuple[Optional[Mention], Optional[str]]:
         for i in (after_org, after_org + 1):  # "Chef der Allianz, Oliver Bäte" / "BMW-Chef Reithofer"
@@ -156,6 +204,10 @@ class Roles(DataComponent):
         first = start
         while first > sent.start and (doc[first - 1].lower_ in ARTICLES or doc[first - 1].is_lower):
             first -= 1
+        person = starts.get(after_org + 1)
+        if first == sent.start and after_org < sent.end and doc[after_org].lower_ in COPULAS and \
+                person and _is_person(doc, person):  # "Vorstandsvorsitzender der Hays AG ist Klaus Breitschopf"
+            return person, COPULAS[doc[after_org].lower_]
         if first > sent.start and doc[first - 1].text == ",":  # "Stephen Girsky, Vize-... von GM"
             person = ends.get(first - 1)
             if person and _is_person(doc, person):
@@ -215,12 +267,52 @@ def _listed_persons(doc: Doc, start: int, person: Mention, starts: dict) -> List
     return listed
 
 
-def _main_company(doc: Doc) -> Optional[str]:
-    """The company named at least three times and twice as often as any other, if there is one."""
-    ranked = sorted(mention_counts(doc, ("COMPANY",)).items(), key=lambda kv: -kv[1])
-    if not ranked or ranked[0][1] < 3 or (len(ranked) > 1 and ranked[0][1] < 2 * ranked[1][1]):
-        return None
-    return ranked[0][0]
+def _own_company_title(title: str) -> bool:
+    """ "Konzernchef", "Finanzvorstand", "Marketing-Leiter": a post whose name says it is held
+    at the company the article is about."""
+    low = title.lower()
+    return low.startswith(OWN_COMPANY_TITLES) or low.endswith(FUNCTION_HEADS) and \
+        low.replace("-", "").startswith(FUNCTIONS)
+
+
+def _credit(doc: Doc, sent: Span, person: Mention) -> bool:
+    """ "Foto: Bernd Thissen (dpa)", "Bild © Tina Giotitsa (hr)": a picture credit names the
+    agency the picture came from, not the photographer's employer."""
+    return any(t.lower_ in CREDIT_WORDS for t in doc[max(sent.start, person.start - 3):person.start])
+
+
+def _past_name(doc: Doc, sent: Span, org: Mention, starts: dict) -> int:
+    """The token after the organisation's name and what belongs to it: "des Energiekonzerns
+    Eon" (reference and name), "von Hewlett-Packard (HP)" (its abbreviation), "der German
+    Pellets GmbH in Wismar" (its seat)."""
+    after = org.end
+    while after < sent.end:
+        nxt = starts.get(after)
+        if nxt is not None and nxt.entity == org.entity:
+            after = nxt.end
+        elif doc[after].text == "(" and after + 2 < sent.end and doc[after + 2].text == ")":
+            after += 3
+        elif doc[after].lower_ == "in" and (place := starts.get(after + 1)) is not None and \
+                entity_type(doc, place.entity) == "LOCATION":
+            after = place.end
+        else:
+            return after
+    return after
+
+
+def _describes(doc: Doc, mention: Mention, starts: dict) -> bool:
+    """A mention inside a descriptor before the name: a place adjective ("des Kölner
+    TV-Dienstleisters Wige Media") or a compound whose head a name follows ("des
+    Kaufhof-Eigners Hudson's Bay")."""
+    after = mention.end
+    if after >= len(doc):
+        return False
+    if entity_type(doc, mention.entity) == "LOCATION":
+        return not doc[after].is_punct
+    if mention.kind == COMPOUND and after + 2 < len(doc) and doc[after].text == "-":
+        nxt = starts.get(after + 2)
+        return nxt is not None and _is_org(doc, nxt)
+    return False
 
 
 def _already_related(doc: Doc, entity: str) -> bool:
