@@ -173,6 +173,8 @@ class AliasLinker(DataComponent):
 
     def _descriptive(self, doc: Doc, token: Token, org_tokens: Set[int]) -> Optional[Mention]:
         """ "der US-Autokonzern", "der bayerische Hersteller", "den US-Autogiganten"."""
+        if token.i >= 2 and doc[token.i - 1].text == "-" and not doc[token.i - 2].whitespace_:
+            return None  # the second part of a compound: its first part decides ("Berger-Gruppe", "US-Autokonzern")
         head_i, places = token.i, set()
         start = token.i
         qualified = False  # a prefix such as "Online-" qualifies a bare generic head

@@ -131,8 +131,9 @@ class EntityMentions(DataComponent):
             start, end = _trim(doc, ent.start, ent.end, self.compound_heads)
             while start < end - 1 and doc[start].text in NAME_PREFIXES:
                 start += 1  # "Dr. Helmut Pauls", "Herr Grube", "Fa. itek GmbH": the name follows
-            if end - start == 1 and label != "PERSON" and self._place_word(doc[start].text):
-                continue
+            glued = end < len(doc) and doc[end].text == "-" and not doc[start].whitespace_
+            if end - start == 1 and label in ORG_TYPES and not glued and self._place_word(doc[start].text):
+                continue  # "der Paderborner Konzern"; a name glued to a hyphen is one ("Berger-Gruppe")
             if label in ORG_TYPES:
                 start = self._past_descriptor(doc, start, end, org_names)
             if start < end:
