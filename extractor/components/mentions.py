@@ -278,9 +278,9 @@ class StockIndices:
         if text in self.always:
             return True
         after = doc[mention.end: mention.end + 2]
-        if after and (after[0].lower_ == "index" or after.text.lower() == "-index" or
-                      after[0].lower_ in {"-", "–"} and len(after) > 1 and after[1].lower_ == "index"):
-            return True
+        if after and (after[0].lower_ == "index" or
+                      after[0].text in {"-", "–"} and len(after) > 1 and after[1].lower_ == "index"):
+            return True  # "der Nikkei Index", "der Nikkei-Index" (the tokenizer splits the hyphen)
         return text in self.with_number and bool(after) and after[0].text.isdigit()
 
 
