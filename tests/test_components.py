@@ -851,6 +851,11 @@ SELLER_NAMED = T("Die Deutsche Bank hat die Postbank von der Post übernommen.")
 SHARES_FROM_SELLER = T("EnBW hatte im Oktober 74,2 Prozent der VNG-Aktien vom Oldenburger Energieversorger EWE übernommen.")
 DATELINE = T("SAN JOSE (dpa-AFX) - Die Handelsplattform Ebay übernimmt den Ticketanbieter Stubhub.")
 ON_BEHALF = T("Laut einer Umfrage im Auftrag der ARD liegt die Union vorn.")
+AGENCY_BEFORE_REFERENCE = T("Berlin (dpa) - Die Modekette Steilmann ist insolvent. Das Unternehmen hat beim Amtsgericht "
+                            "Dortmund einen Insolvenzantrag gestellt.\n(c) Deutsche Presse-Agentur GmbH")
+BYLINE = T("Griechenland droht die Zahlungsunfähigkeit\nvor 8 Stunden\ndpa - Deutsche Presse-Agentur GmbH\n\n"
+           "Der Industrieverband warnt vor den Folgen.")
+AGENCY_AS_PARTY = T("Die Nachrichtenagentur dpa hat Insolvenz angemeldet.")
 
 
 def test_the_seller_is_no_party(run):
@@ -863,6 +868,16 @@ def test_agency_in_the_dateline_and_commissioned_polls_are_no_parties(run):
     out = run(DATELINE)
     assert all("dpa" not in (r["subject_name"] + str(r["object_name"])) for r in out["relations"]), summary(out)
     assert rels(run(ON_BEHALF), "supply_contract") == []
+
+
+def test_a_source_credit_is_neither_party_nor_referent(run):
+    """ "Das Unternehmen" after "Berlin (dpa) - Die Modekette Steilmann ..." is Steilmann, a
+    byline line names no insolvent company; the agency stays an entity of the article."""
+    out = run(AGENCY_BEFORE_REFERENCE)
+    assert {r["subject_name"] for r in out["relations"]} == {"Steilmann"}, summary(out)
+    assert entity(out, "dpa") is not None
+    assert rels(run(BYLINE), "insolvency") == [], summary(run(BYLINE))
+    assert rel(run(AGENCY_AS_PARTY), "insolvency") == {("dpa", None)}
 
 
 PARTY_AFFILIATION = T("Bundeswirtschaftsminister Sigmar Gabriel (SPD) prüft die Übernahme der Supermarktkette Kaisers Tengelmann durch Edeka.")

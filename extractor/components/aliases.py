@@ -104,6 +104,7 @@ class AliasLinker(DataComponent):
             if entity.type in ORG_TYPES and not entity.kb_id:
                 entity.places |= self._places_in_names(doc, entity)
         self._place_hints(doc, names, entities)
+        self._mark_credits(doc, entities)
         by_start = {m.start: m for m in names}
         doc.user_data["entity_index"] = {e.id: e for e in entities}
         doc.user_data["sentence_starts"] = [sent.start for sent in doc.sents]
@@ -118,6 +119,15 @@ class AliasLinker(DataComponent):
         doc.user_data[GENERIC_REFERENCES] = _generic_references(doc, doc._.mentions, entities, self.argument_references)
         set_spans(doc)
         return doc
+
+    def _mark_credits(self, doc: Doc, entities: List[EntityInfo]) -> None:
+        """Flag the mentions that credit a source ("Berlin (dpa) -"): the sector decides
+        whether a name in parentheses is a medium."""
+        for entity in entities:
+            company = self.kb.get(entity.kb_id) if entity.kb_id else None
+            media = "media" in entity.sectors or (company is not None and "media" in self.kb.company_sectors(company))
+            for m in entity.mentions:
+                m.credit = m.is_credit(doc, media)
 
     # --- finding descriptive references --------------------------------------------
     def _find_references(self, doc: Doc, found: List[Mention]) -> List[Mention]:
@@ -673,7 +683,7 @@ def _generic_references(doc: Doc, found: List[Mention], entities: List[EntityInf
     as arguments: "Siemens ... Der Konzern übernimmt Mentor", "Chef des Unternehmens, Joe Kaeser"."""
     types = {e.id: e.type for e in entities}
     taken = {i for m in found for i in range(m.start, m.end)}
-    named = sorted((m.start, m.entity) for m in found if m.entity and types.get(m.entity) == "COMPANY")
+    named = sorted((m.start, m.entity) for m in found if m.entity and types.get(m.entity) == "COMPANY" and not m.credit)
     sentence_starts = doc.user_data["sentence_starts"]
     refs: List[Mention] = []
     for token in doc[1:]:

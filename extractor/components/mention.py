@@ -14,6 +14,8 @@ NAME, COMPOUND, ALIAS, PRONOUN = "name", "compound", "alias", "pronoun"
 ORG_TYPES = ("COMPANY", "ORG")
 STOCK_INDEX = "stock_index"  # Mention.source of a name that stands for an index ("der Nasdaq 100")
 MENTIONS, ALIASES = "mentions", "aliases"  # the doc.spans keys
+# words that introduce a picture or source credit: "Foto: Bernd Thissen (dpa)", "(c) Deutsche Presse-Agentur"
+CREDIT_WORDS = frozenset({"foto", "fotos", "bild", "bilder", "quelle", "grafik", "copyright", "video"})
 # doc.user_data key: bare generic references ("der Konzern") resolved for the relation rules
 GENERIC_REFERENCES = "generic_references"
 T = TypeVar("T")
@@ -65,6 +67,16 @@ class Mention:
     family: Optional[str] = None  # "parent:<kb id>" / "child:<kb id>": "die AUA-Mutter", "die VW-Tochter"
     prefix: Optional[str] = None  # the organisation a title reference names: "spd" in "der SPD-Chef"
     known_as: FrozenSet[str] = frozenset()  # kb ids whose nickname the reference is: "die Geißböcke"
+    credit: bool = False  # names the source, not a party: "Berlin (dpa) -", "Foto: Reuters" (see `is_credit`)
+
+    def is_credit(self, doc: Doc, media: bool) -> bool:
+        """A medium (`media`: its sector) named as the source: after a credit word ("Bild: APA/dpa",
+        "(c) dpa"), alone in parentheses ("Berlin (dpa) -") or on a line of its own (a byline).
+        Relations, salience and the referents of "das Unternehmen" leave it out; it stays an
+        entity of the article. A company's own "Foto: Solarwatt GmbH" is no credit of a medium."""
+        return media and (_after_credit_word(doc, self.start) or _own_line(doc, self) or
+                          self.start > 0 and doc[self.start - 1].text == "(" and
+                          self.end < len(doc) and doc[self.end].text in {")", "/", ","})
 
     def span(self, doc: Doc) -> Span:
         return doc[self.start : self.end]
@@ -75,6 +87,28 @@ class Mention:
     def to_json(self, doc: Doc) -> dict:
         span = self.span(doc)
         return {"start": span.start_char, "end": span.end_char, "text": span.text, "kind": self.kind}
+
+
+def _after_credit_word(doc: Doc, start: int) -> bool:
+    """ "Foto: ...", "Quelle: ...", "© ...", "(c) ..." within the five tokens before `start`."""
+    for t in doc[max(0, start - 5):start]:
+        if t.text == "©" or t.lower_ == "c" and 0 < t.i < len(doc) - 1 and t.nbor(-1).text == "(" \
+                and t.nbor(1).text == ")" or t.lower_ in CREDIT_WORDS and t.i + 1 < len(doc) and t.nbor(1).text == ":":
+            return True
+    return False
+
+
+def _own_line(doc: Doc, mention: "Mention") -> bool:
+    """A name that is a line of its own: a byline ("dpa - Deutsche Presse-Agentur GmbH")."""
+    def edge(tokens) -> bool:
+        for t in tokens:
+            if "\n" in t.text:
+                return True
+            if not (t.is_punct or t.is_space):
+                return False
+        return True
+    before = reversed(doc[max(0, mention.start - 4):mention.start])
+    return edge(before) and edge(doc[mention.end:mention.end + 4])
 
 
 def set_extensions() -> None:

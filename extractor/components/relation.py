@@ -50,9 +50,10 @@ def add_relation(doc: Doc, rtype: str, subject: str, obj: Optional[str], sent: S
 
 
 def sentence_mentions(doc: Doc, sent: Span, types=("COMPANY", "ORG")) -> List[Mention]:
-    """Linked mentions starting inside `sent` (bisect over the sorted mentions: long texts stay linear)."""
+    """Linked mentions starting inside `sent`, source credits left out (bisect over the sorted
+    mentions: long texts stay linear)."""
     found = _starting_in(doc, sent, doc._.mentions or [], "mention_starts")
-    return [m for m in found if m.entity and entity_type(doc, m.entity) in types]
+    return [m for m in found if m.entity and not m.credit and entity_type(doc, m.entity) in types]
 
 
 def _starting_in(doc: Doc, sent: Span, ordered: List[Mention], cache: str) -> List[Mention]:
@@ -82,7 +83,7 @@ def mention_counts(doc: Doc, types: Sequence[str]) -> Dict[str, int]:
     first mention (so a stable sort by count lets the first named win a tie)."""
     counts: Dict[str, int] = {}
     for m in doc._.mentions or []:
-        if m.entity and entity_type(doc, m.entity) in types:
+        if m.entity and not m.credit and entity_type(doc, m.entity) in types:
             counts[m.entity] = counts.get(m.entity, 0) + 1
     return counts
 

@@ -55,7 +55,7 @@ class Roles(DataComponent):
         self.require_data()
         if doc._.relations is None:
             doc._.relations = []
-        linked = [m for m in doc._.mentions or [] if m.entity] + doc.user_data.get(GENERIC_REFERENCES, [])
+        linked = [m for m in doc._.mentions or [] if m.entity and not m.credit] + doc.user_data.get(GENERIC_REFERENCES, [])
         starts = {m.start: m for m in linked}  # "Chef des Konzerns, X": the reference stands for the company
         ends = {m.end: m for m in linked}
         main = main_entity(doc, ("COMPANY",))  # once per Doc: it counts every mention
