@@ -855,6 +855,10 @@ AGENCY_BEFORE_REFERENCE = T("Berlin (dpa) - Die Modekette Steilmann ist insolven
                             "Dortmund einen Insolvenzantrag gestellt.\n(c) Deutsche Presse-Agentur GmbH")
 BYLINE = T("Griechenland droht die Zahlungsunfähigkeit\nvor 8 Stunden\ndpa - Deutsche Presse-Agentur GmbH\n\n"
            "Der Industrieverband warnt vor den Folgen.")
+INTERVIEW = T("Der Minister spricht über das Personal.\nSTANDARD: Wie viele Beamte haben Sie bereits entlassen?\n"
+              "Huber: Keinen einzigen.")
+PAPER_IN_CAPITALS = T("Das sagte Firmenchef Max Huber im Gespräch mit dem STANDARD.")
+HEADLINE_IN_CAPITALS = T("DIE POST STREICHT STELLEN")
 AGENCY_AS_PARTY = T("Die Nachrichtenagentur dpa hat Insolvenz angemeldet.")
 
 
@@ -878,6 +882,14 @@ def test_a_source_credit_is_neither_party_nor_referent(run):
     assert entity(out, "dpa") is not None
     assert rels(run(BYLINE), "insolvency") == [], summary(run(BYLINE))
     assert rel(run(AGENCY_AS_PARTY), "insolvency") == {("dpa", None)}
+    assert rels(run(INTERVIEW), "layoffs") == [], summary(run(INTERVIEW))
+
+
+def test_a_name_in_capitals_is_the_name_in_running_text_only(run):
+    """A paper's own styling ("dem STANDARD") names it; a headline set in capitals does not
+    turn the common word "POST" into Deutsche Post."""
+    assert entity(run(PAPER_IN_CAPITALS), "Der Standard")["type"] == "COMPANY"
+    assert run(HEADLINE_IN_CAPITALS)["entities"] == []
 
 
 PARTY_AFFILIATION = T("Bundeswirtschaftsminister Sigmar Gabriel (SPD) prüft die Übernahme der Supermarktkette Kaisers Tengelmann durch Edeka.")

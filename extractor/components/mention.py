@@ -71,10 +71,11 @@ class Mention:
 
     def is_credit(self, doc: Doc, media: bool) -> bool:
         """A medium (`media`: its sector) named as the source: after a credit word ("Bild: APA/dpa",
-        "(c) dpa"), alone in parentheses ("Berlin (dpa) -") or on a line of its own (a byline).
+        "(c) dpa"), alone in parentheses ("Berlin (dpa) -"), on a line of its own (a byline) or
+        as the interviewer's label ("STANDARD: Wie viele ...?").
         Relations, salience and the referents of "das Unternehmen" leave it out; it stays an
         entity of the article. A company's own "Foto: Solarwatt GmbH" is no credit of a medium."""
-        return media and (_after_credit_word(doc, self.start) or _own_line(doc, self) or
+        return media and (_after_credit_word(doc, self.start) or _own_line(doc, self) or _interviewer(doc, self) or
                           self.start > 0 and doc[self.start - 1].text == "(" and
                           self.end < len(doc) and doc[self.end].text in {")", "/", ","})
 
@@ -109,6 +110,13 @@ def _own_line(doc: Doc, mention: "Mention") -> bool:
         return True
     before = reversed(doc[max(0, mention.start - 4):mention.start])
     return edge(before) and edge(doc[mention.end:mention.end + 4])
+
+
+def _interviewer(doc: Doc, mention: "Mention") -> bool:
+    """A name that opens a line and is followed by a colon: the interviewer of an interview."""
+    before = doc[mention.start - 1] if mention.start else None
+    opens = before is None or "\n" in before.text or before.is_sent_end
+    return opens and mention.end < len(doc) and doc[mention.end].text == ":"
 
 
 def set_extensions() -> None:

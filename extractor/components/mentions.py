@@ -169,7 +169,7 @@ class EntityMentions(DataComponent):
         for match_id, start, end in self.kb_matcher(doc):
             kb_id = doc.vocab.strings[match_id]
             span = doc[start:end]
-            if _inside_word(doc, start, end):
+            if _inside_word(doc, start, end) or span.text.isupper() and _shouted(doc, start, end):
                 continue
             if span.text in self.ambiguous and not (ner_tokens & set(range(start, end))) and not _is_compound_span(doc, start, end):
                 continue
@@ -355,12 +355,22 @@ def hyphen_chain_start(doc: Doc, i: int) -> int:
     return start
 
 
+def _shouted(doc: Doc, start: int, end: int) -> bool:
+    """A word in capitals next to other words in capitals: a headline set in capitals
+    ("POST STREICHT STELLEN"), where a capitalised name says nothing."""
+    near = [t for t in doc[max(0, start - 2):end + 2] if t.is_alpha and not start <= t.i < end and len(t) > 1]
+    return any(t.is_upper for t in near)
+
+
 def _variants(forms: Iterable[str]) -> Iterable[str]:
-    """Inflected surface forms: genitive -s and the weak adjective ("Deutschen Bank")."""
+    """Inflected surface forms: genitive -s and the weak adjective ("Deutschen Bank"), and the
+    name in capitals (trusted only in running text, see `_shouted`)."""
     for form in forms:
         if not form:
             continue
         yield form
+        if len(form) >= 4 and form.upper() != form:
+            yield form.upper()  # a paper's own styling: "sagte er dem STANDARD"
         if " " not in form and form[-1] not in "sxzßSXZ" and form[-1].isalpha():
             yield form + "s"
         if form.startswith("Deutsche "):

@@ -30,7 +30,8 @@ ARTICLE_WORDS = {"der", "die", "das", "den", "dem", "des", "eine", "einer", "ein
 DENIALS = {"dementiert", "dementierte", "dementieren", "bestreitet", "bestritt", "bestreiten", "verneint", "verneinte"}
 QUOTES = {'"', "„", "“", "»", "«", "'", "‚"}
 REPORTING = {"erfuhr", "erfahren", "berichtete", "berichtet", "berichten", "meldete", "meldet", "zufolge", "laut",
-             "sagte", "sagt", "schreibt", "schrieb", "quelle", "foto", "informationen"}
+             "sagte", "sagt", "schreibt", "schrieb", "quelle", "foto", "informationen",
+             "vorliegt", "vorliegen", "vorlag", "vorlagen", "vorliegenden"}  # "..., der dem STANDARD vorliegt"
 SHARE_RE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:Prozent|%)")
 COUNT_RE = re.compile(r"^\d{1,3}(?:\.\d{3})*$|^\d+$")
 GRADE_RE = re.compile(r"^(AAA|AA[+-]?|A[+-]?|BBB[+-]?|BB[+-]?|B[+-]?|CCC[+-]?|CC|C|D|Aaa|Aa[123]|A[123]|Baa[123]|Ba[123]|B[123]|Caa[123]|Ca)$")
