@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .titles import TitleLexicon
-from .mention import COMPOUND, GENERIC_REFERENCES, ORG_TYPES, Mention
+from .mention import COMPOUND, CREDIT_WORDS, GENERIC_REFERENCES, ORG_TYPES, Mention
 from .relation import add_relation, entity_type, main_entity, sentence_mentions
 from .resources import TITLES, DataComponent
 
@@ -34,7 +34,6 @@ ARTICLES = {"der", "die", "das", "des", "dem", "den"}
 POSSESSIVES = {"sein", "seine", "seinen", "seinem", "seines", "seiner", "ihr", "ihre", "ihren", "ihrem", "ihres", "ihrer"}
 # after a name "der" is the dative of the person spoken to: "sagte Sprecher X der Nachrichtenagentur AFP"
 DATIVE = {"der", "dem"}
-CREDIT_WORDS = {"foto", "fotos", "bild", "bilder", "©", "quelle", "grafik", "copyright", "video"}
 COPULAS = {"wird": "incoming", "werden": "incoming", "soll": "incoming", "sollen": "incoming", "übernimmt": "incoming",
            "ist": "current", "bleibt": "current", "war": "former", "wurde": "current"}
 
@@ -278,7 +277,7 @@ def _own_company_title(title: str) -> bool:
 def _credit(doc: Doc, sent: Span, person: Mention) -> bool:
     """ "Foto: Bernd Thissen (dpa)", "Bild © Tina Giotitsa (hr)": a picture credit names the
     agency the picture came from, not the photographer's employer."""
-    return any(t.lower_ in CREDIT_WORDS for t in doc[max(sent.start, person.start - 3):person.start])
+    return any(t.lower_ in CREDIT_WORDS or t.text == "©" for t in doc[max(sent.start, person.start - 3):person.start])
 
 
 def _past_name(doc: Doc, sent: Span, org: Mention, starts: dict) -> int:
