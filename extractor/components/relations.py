@@ -23,6 +23,7 @@ from .relation import add_relation, entity_type, main_entity, mention_counts, se
 from .resources import KB_FILES, RELATIONS, DataComponent
 
 GROUP_WORDS = {"beide", "beiden"}
+OWNER_STEMS = ("eigner", "eigentümer")  # subsidiary triggers naming the parent, like "-mutter"
 INDEFINITE = {"ein", "eine", "einer", "einem", "einen", "eines"}
 PREPOSITIONS = {"mit", "von", "an", "bei", "für", "über", "zu", "auf", "in", "aus", "durch", "gegen", "um", "unter"}
 POSSESSIVES = {"sein", "seine", "seiner", "seinem", "seinen", "seines", "ihr", "ihre", "ihrer", "ihrem", "ihren", "ihres"}
@@ -32,6 +33,7 @@ QUOTES = {'"', "„", "“", "»", "«", "'", "‚"}
 REPORTING = {"erfuhr", "erfahren", "berichtete", "berichtet", "berichten", "meldete", "meldet", "zufolge", "laut",
              "sagte", "sagt", "schreibt", "schrieb", "quelle", "foto", "informationen",
              "vorliegt", "vorliegen", "vorlag", "vorlagen", "vorliegenden"}  # "..., der dem STANDARD vorliegt"
+HOLDING_WORDS = ("beteiligung", "anteil", "anteile", "aktienpaket", "minderheit")
 SHARE_RE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:Prozent|%)")
 COUNT_RE = re.compile(r"^\d{1,3}(?:\.\d{3})*$|^\d+$")
 GRADE_RE = re.compile(r"^(AAA|AA[+-]?|A[+-]?|BBB[+-]?|BB[+-]?|B[+-]?|CCC[+-]?|CC|C|D|Aaa|Aa[123]|A[123]|Baa[123]|Ba[123]|B[123]|Caa[123]|Ca)$")
@@ -443,7 +445,8 @@ def _acquisition(self: Relations, doc, sent, trigger, orgs, group, nxt, triggere
     if buyer is None or target is None or buyer.entity == target.entity:
         return
     share = SHARE_RE.search(sent.text)
-    rtype = "stake" if share and float(share.group(1).replace(",", ".")) < 50 else "acquisition"
+    minority = float(share.group(1).replace(",", ".")) < 50 if share else _holding_bought(doc, trigger, target)
+    rtype = "stake" if minority else "acquisition"
     attributes = {"share": share.group(0) if share else None}
     if rtype == "acquisition":
         status = self._status(sent)
@@ -451,6 +454,14 @@ def _acquisition(self: Relations, doc, sent, trigger, orgs, group, nxt, triggere
     for party in _coordinated_with(doc, orgs, buyer):  # "Audi, BMW und Daimler haben Here gekauft"
         if party.entity != target.entity:
             add_relation(doc, rtype, party.entity, target.entity, sent, dict(attributes), 0.7)
+
+
+def _holding_bought(doc: Doc, trigger: Token, target: Mention) -> bool:
+    """ "erwirbt eine Minderheitsbeteiligung an X", "kauft Anteile von X": a holding, not the
+    company, unless it is the majority."""
+    words = [t.lower_ for t in (doc[trigger.i + 1:target.start] if target.start > trigger.i else [trigger])]
+    return any(w.startswith(HOLDING_WORDS) or w.endswith(HOLDING_WORDS) for w in words) and \
+        not any("mehrheit" in w for w in words)
 
 
 def _after_von(doc: Doc, sent: Span, mention: Mention) -> bool:
@@ -510,10 +521,12 @@ def _subsidiary(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered
             parent = _owner_before(doc, sent, trigger, orgs)  # "E.ON bringt Tochter Uniper an die Börse"
         if follower is not None and follower is not parent:
             child = follower
+        elif _reference_around(orgs, trigger) is not None:
+            child = _reference_around(orgs, trigger)  # "Covestro ... Dass die Bayer-Tochter ..."
         elif not _unnamed(doc, sent, glued.start if glued else trigger.i):
             child = _nearest([m for m in orgs if parent is None or m.entity != parent.entity], trigger.i, before=True)
-    elif "mutter" in low:
-        child, parent = glued, follower
+    elif "mutter" in low or low.startswith(OWNER_STEMS):  # "die Opel-Mutter GM", "des Kaufhof-Eigners HBC"
+        child, parent = glued, follower or _reference_around(orgs, trigger)
     elif low.startswith(("gehör", "zähl")):
         for parent, child in _belongs(doc, sent, trigger, orgs):
             if parent.entity != child.entity:
@@ -522,6 +535,12 @@ def _subsidiary(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered
     if parent is None or child is None or parent.entity == child.entity:
         return
     add_relation(doc, "subsidiary", parent.entity, child.entity, sent, {}, 0.7)
+
+
+def _reference_around(orgs: List[Mention], trigger: Token) -> Optional[Mention]:
+    """The resolved family reference the trigger is part of: "die Bayer-Tochter" names the
+    company the alias linker found it to mean."""
+    return next((m for m in orgs if m.family and m.start < trigger.i < m.end), None)
 
 
 def _unnamed(doc: Doc, sent: Span, start: int) -> bool:
