@@ -411,6 +411,8 @@ def _direction(self: Relations, sent: Span) -> Optional[str]:
 
 
 def _acquisition(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> None:
+    if trigger.is_lower:
+        orgs = [m for m in orgs if not _seller(doc, sent, trigger, m)]
     if len({m.entity for m in orgs}) < 2:
         return
     buyer = _after(doc, sent, trigger.i, {"durch"}, orgs, 10)
@@ -434,8 +436,8 @@ def _acquisition(self: Relations, doc, sent, trigger, orgs, group, nxt, triggere
     after = [m for m in orgs if m.start > trigger.i]
     if buyer is None and target is None and not before and trigger.is_lower and len({m.entity for m in after}) >= 2:
         buyer, target = after[0], next(m for m in after if m.entity != after[0].entity)  # "Laut X übernimmt Bayer Monsanto"
-    if buyer is None and target is None and not passive and not any(m.start > trigger.i for m in orgs) and \
-            len({m.entity for m in before}) >= 2 and not _coordinated(doc, before[-2], before[-1]):
+    if buyer is None and target is None and not passive and trigger.is_lower and not any(m.start > trigger.i for m in orgs) \
+            and len({m.entity for m in before}) >= 2 and not _coordinated(doc, before[-2], before[-1]):
         buyer, target = before[0], before[-1]  # verb last: "Insidern zufolge will X Y übernehmen"
     if buyer is None:
         buyer = _nearest(before, trigger.i, before=True)
@@ -454,6 +456,15 @@ def _acquisition(self: Relations, doc, sent, trigger, orgs, group, nxt, triggere
     for party in _coordinated_with(doc, orgs, buyer):  # "Audi, BMW und Daimler haben Here gekauft"
         if party.entity != target.entity:
             add_relation(doc, rtype, party.entity, target.entity, sent, dict(attributes), 0.7)
+
+
+def _seller(doc: Doc, sent: Span, trigger: Token, mention: Mention) -> bool:
+    """ "X kauft das Werk vom Konzern Z", "X übernimmt von der Y die Sparte": after a verb,
+    "von" names who sells, unless it names whose shares are bought ("30 Prozent von Z")."""
+    window = doc[max(sent.start, trigger.i + 1, mention.start - 4):mention.start]
+    von = next((t for t in window if t.lower_ in {"von", "vom"}), None)
+    return von is not None and (von.lower_ == "vom" or von.i == trigger.i + 1 or not (
+        doc[von.i - 1].lower_ in {"prozent", "%"} or doc[von.i - 1].lower_.startswith(HOLDING_WORDS + ("mehrheit", "aktie"))))
 
 
 def _holding_bought(doc: Doc, trigger: Token, target: Mention) -> bool:
