@@ -23,6 +23,7 @@ from .relation import add_relation, entity_type, main_entity, mention_counts, se
 from .resources import KB_FILES, RELATIONS, DataComponent
 
 GROUP_WORDS = {"beide", "beiden"}
+ARTICLES = {"der", "die", "das", "den", "dem", "des"}
 OWNER_STEMS = ("eigner", "eigentümer")  # subsidiary triggers naming the parent, like "-mutter"
 INDEFINITE = {"ein", "eine", "einer", "einem", "einen", "eines"}
 PREPOSITIONS = {"mit", "von", "an", "bei", "für", "über", "zu", "auf", "in", "aus", "durch", "gegen", "um", "unter"}
@@ -214,9 +215,12 @@ class Relations(DataComponent):
 
 
 def _coordinated(doc: Doc, first: Mention, second: Mention) -> bool:
-    """ "Audi, BMW und Daimler": joined by commas or "und", so partners on one side."""
-    between = doc[first.end:second.start]
-    return len(between) > 0 and all(t.text in {",", "und", "sowie", "&"} for t in between)
+    """ "Audi, BMW und Daimler", "die X GmbH und die Y GmbH": joined by commas or "und" (an
+    article may follow), so partners on one side."""
+    between = [t.text for t in doc[first.end:second.start]]
+    if between and between[-1].lower() in ARTICLES and len(between) > 1:
+        between = between[:-1]
+    return len(between) > 0 and all(t in {",", "und", "sowie", "&"} for t in between)
 
 
 def _owner(doc: Doc, i: int) -> str:
@@ -646,8 +650,21 @@ def _insolvency(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered
     subject = (_compound_before(doc, trigger, scope)
                or _after(doc, sent, trigger.i, {"von", "der", "des", "bei", "beim", "über"}, scope, 1)
                or _nearest(scope, trigger.i, before=True) or _nearest(scope, trigger.i, before=False))
-    if subject is not None:
-        add_relation(doc, "insolvency", subject.entity, None, sent, {}, 0.75)
+    if subject is None:
+        return
+    parties = _coordinated_with(doc, scope, subject)
+    if not _opens_clause(doc, sent, parties[0].start):
+        parties = [subject]  # only a list that opens the clause is its subject: not "Nach BMW und Audi meldet X ..."
+    for party in parties:  # "Die Slav Beteiligung GmbH und die Slav Aero GmbH haben Konkurs angemeldet"
+        add_relation(doc, "insolvency", party.entity, None, sent, {}, 0.75)
+
+
+def _opens_clause(doc: Doc, sent: Span, start: int) -> bool:
+    """A name that begins its sentence or clause (an article before it aside): a subject's place."""
+    i = start
+    while i > sent.start and doc[i - 1].lower_ in ARTICLES:
+        i -= 1
+    return i == sent.start or doc[i - 1].is_punct or doc[i - 1].lower_ in {"und", "dass", "aber", "nachdem", "weil", "als"}
 
 
 def _layoffs(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> None:
