@@ -662,6 +662,12 @@ def test_stake_with_share(run):
     assert rel(out, "acquisition") == set()
 
 
+def test_each_stake_takes_the_share_written_before_its_company(run):
+    out = run(T("Etihad Airways ist zu etwa 29 Prozent an Air Berlin und zu 49 Prozent an Alitalia beteiligt."))
+    assert find_relation(out, "stake", "Etihad", "Air Berlin")["attributes"]["share"] == "29 Prozent", summary(out)
+    assert find_relation(out, "stake", "Etihad", "Alitalia")["attributes"]["share"] == "49 Prozent", summary(out)
+
+
 MERGER_TEXT = T("Die Deutsche Börse und die London Stock Exchange wollen fusionieren.")
 
 

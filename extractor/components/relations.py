@@ -34,6 +34,7 @@ QUOTES = {'"', "„", "“", "»", "«", "'", "‚"}
 REPORTING = {"erfuhr", "erfahren", "berichtete", "berichtet", "berichten", "meldete", "meldet", "zufolge", "laut",
              "sagte", "sagt", "schreibt", "schrieb", "quelle", "foto", "informationen",
              "vorliegt", "vorliegen", "vorlag", "vorlagen", "vorliegenden"}  # "..., der dem STANDARD vorliegt"
+SHAREHOLDER_HEADS = ("aktionär", "aktionärin", "anteilseigner")
 HOLDING_WORDS = ("beteiligung", "anteil", "anteile", "aktienpaket", "minderheit")
 SHARE_RE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:Prozent|%)")
 COUNT_RE = re.compile(r"^\d{1,3}(?:\.\d{3})*$|^\d+$")
@@ -504,16 +505,58 @@ def _stake(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> 
                                                  for t in sent):
         return  # selling a holding is not holding it
     glued, named = _compound_before(doc, trigger, orgs), _follower(doc, trigger, orgs)
+    holder = trigger.lower_.endswith(SHAREHOLDER_HEADS)  # the noun names the investor, not the holding
     if glued is not None and named is not None and glued.entity != named.entity:
+        if holder:  # "der Telekom-Großaktionär KfW"
+            add_relation(doc, "stake", named.entity, glued.entity, sent, _share(doc, sent, glued), 0.65)
+            return
         for company in _coordinated_with(doc, orgs, named):  # "Etihad-Beteiligungen Air Berlin und Alitalia"
             add_relation(doc, "stake", glued.entity, company.entity, sent, {}, 0.65)
         return
-    company = _after(doc, sent, trigger.i, {"an", "am", "bei", "beim"}, orgs, 8)
-    investor = _nearest([m for m in orgs if company is None or m.entity != company.entity], trigger.i, before=True)
-    if company is None or investor is None or company.entity == investor.entity:
+    preps = {"der", "des", "von", "bei", "beim"} if holder else {"an", "am", "bei", "beim"}
+    company = _after(doc, sent, trigger.i, preps, orgs, 3 if holder else 8)
+    companies = [company] if company is not None else [] if holder else _fronted(doc, sent, trigger, orgs)
+    held = {m.entity for m in companies}
+    investor = _nearest([m for m in orgs if m.entity not in held and (company is not None or not _held_at(doc, sent, m))],
+                        trigger.i, before=True)
+    if investor is None:
         return
-    share = SHARE_RE.search(sent.text)
-    add_relation(doc, "stake", investor.entity, company.entity, sent, {"share": share.group(0) if share else None}, 0.65)
+    for company in companies:
+        add_relation(doc, "stake", investor.entity, company.entity, sent, _share(doc, sent, company), 0.65)
+
+
+def _share(doc: Doc, sent: Span, company: Mention) -> dict:
+    """The percentage written nearest before the company ("zu 29 Prozent an X und zu 49 Prozent
+    an Y"), else the sentence's first."""
+    found = list(SHARE_RE.finditer(sent.text))
+    before = [m for m in found if sent.start_char + m.end() <= doc[company.start].idx]
+    share = before[-1] if before else (found[0] if found else None)
+    return {"share": share.group(0) if share else None}
+
+
+def _fronted(doc: Doc, sent: Span, trigger: Token, orgs: List[Mention]) -> List[Mention]:
+    """The companies of a holding named before the verb: "An der RBI ist X mit zehn Prozent
+    beteiligt", "X ist zu 29 Prozent an Air Berlin und zu 49 Prozent an Alitalia beteiligt",
+    "Uniqa, an der X beteiligt ist"."""
+    before = [m for m in orgs if m.end <= trigger.i]
+    held = [m for m in before if _held_at(doc, sent, m)]
+    if held:
+        return held
+    clause_start = _clause(doc, sent, trigger).start
+    antecedents = [m for m in before if m.start < clause_start and m.end + 1 < trigger.i and doc[m.end].text == ","
+                   and doc[m.end + 1].lower_ in {"an", "bei"}]
+    return antecedents[-1:]  # the antecedent of "an der/dem"
+
+
+def _held_at(doc: Doc, sent: Span, mention: Mention) -> bool:
+    """ "an (der) X", "bei (der) X": the company a holding is in (not the subject of the
+    relative clause "Y, an dem X die Mehrheit hält")."""
+    i = mention.start - 1
+    if i > sent.start and doc[i].lower_ in ARTICLES:
+        i -= 1
+        if i > sent.start and doc[i - 1].text == ",":
+            return False
+    return i >= sent.start and doc[i].lower_ in {"an", "am", "bei", "beim"}
 
 
 def _merger(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) -> None:
