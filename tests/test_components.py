@@ -898,6 +898,22 @@ def test_a_name_in_capitals_is_the_name_in_running_text_only(run):
     assert run(HEADLINE_IN_CAPITALS)["entities"] == []
 
 
+@pytest.mark.parametrize("text", [
+    "Es wurden 182.009 Einbrüche registriert, berichtete «Die Welt» unter Berufung auf die Statistik.",
+    "Die Nato muss mehr tun, sagte der Minister der Welt (Samstag) mit Blick auf den Krieg.",
+    "Das kündigte der Minister in der Welt vom Sonntag an.",
+    "Nach Informationen der Tageszeitung Die Welt will die Kommission eine Reform vorlegen.",
+])
+def test_a_title_that_is_an_ordinary_word_names_the_medium_where_written_as_one(run, text):
+    """Quotes, an edition or a noun of its own sector make "Welt" the paper; "Die Welt ist
+    nicht genug" stays a common noun."""
+    assert [e["name"] for e in run(T(text))["entities"] if e["type"] == "COMPANY"] == ["Die Welt"]
+
+
+def test_an_ordinary_word_title_alone_is_no_medium(run):
+    assert [e for e in run(T("Die Welt ist nicht genug, sagte er."))["entities"] if e["type"] == "COMPANY"] == []
+
+
 PARTY_AFFILIATION = T("Bundeswirtschaftsminister Sigmar Gabriel (SPD) prüft die Übernahme der Supermarktkette Kaisers Tengelmann durch Edeka.")
 OWNER_COMPOUND = T("Die Opel-Mutter General Motors investiert in den Fahrdienst Lyft, um gemeinsam Roboter-Taxis zu entwickeln.")
 

@@ -43,6 +43,11 @@ INSTITUTION_HEADS = ("ministerium", "ministeriums", "präsidium", "präsidiums",
 # heads that name an institution only with a name glued in front: "Hasso-Plattner-Institut"
 CHAIN_HEADS = ("institut", "instituts", "institutes", "stiftung", "zentrum", "zentrums", "klinikum", "klinikums")
 AMBIGUOUS = "lexicons/ambiguous_names.txt"
+OPENING_QUOTES = {'"', "„", "“", "«", "»", "‚", "'"}
+CLOSING_QUOTES = {'"', "“", "”", "»", "«", "‘", "'"}
+WEEKDAYS = {"montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag", "sonnabend",
+            "montagausgabe", "dienstagausgabe", "mittwochausgabe", "donnerstagausgabe", "freitagausgabe",
+            "samstagausgabe", "sonntagausgabe", "wochenendausgabe"}
 STOCK_INDICES = "lexicons/stock_indices.json"
 # words before a name that are not part of it: forms of address, academic titles, "Fa." (Firma)
 NAME_PREFIXES = {"Herr", "Herrn", "Frau", "Dr.", "Dr", "Prof.", "Prof", "Dipl.-Ing.", "Ing.", "Mag.", "Dkfm.",
@@ -171,9 +176,25 @@ class EntityMentions(DataComponent):
             span = doc[start:end]
             if _inside_word(doc, start, end) or span.text.isupper() and _shouted(doc, start, end):
                 continue
-            if span.text in self.ambiguous and not (ner_tokens & set(range(start, end))) and not _is_compound_span(doc, start, end):
+            if span.text in self.ambiguous and not (ner_tokens & set(range(start, end))) and \
+                    not _is_compound_span(doc, start, end) and not self._named_as_such(doc, start, end, kb_id):
                 continue
             yield Mention(start, end, self.kb.companies[kb_id].type, kb_id=kb_id, source="kb")
+
+    def _named_as_such(self, doc: Doc, start: int, end: int, kb_id: str) -> bool:
+        """An ordinary-word name written as a title: in quotes ("«Die Welt»"), with its edition
+        ("der Welt (Samstag)", "der Welt vom Sonntag", "(Online-Ausgabe)"), or after a noun of
+        its own sector ("die Tageszeitung Die Welt", "der Versandhändler Otto")."""
+        before, after = doc[start - 1] if start > 0 else None, doc[end] if end < len(doc) else None
+        if before is not None and after is not None and before.text in OPENING_QUOTES and after.text in CLOSING_QUOTES:
+            return True
+        if after is not None and after.text in {"(", "vom"} and end + 1 < len(doc) and (
+                doc[end + 1].lower_ in WEEKDAYS or doc[end + 1].lower_.endswith("ausgabe")):
+            return True
+        if before is None or not before.text[:1].isupper():
+            return False
+        sector = self.kb.noun_sectors(before.text)[0]
+        return sector is not None and sector in self.kb.company_sectors(self.kb.companies[kb_id])
 
     def _from_legal(self, doc: Doc, org_names: Set[str]) -> Iterable[Mention]:
         for _, start, end in self.legal_matcher(doc):
