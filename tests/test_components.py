@@ -914,6 +914,17 @@ def test_an_ordinary_word_title_alone_is_no_medium(run):
     assert [e for e in run(T("Die Welt ist nicht genug, sagte er."))["entities"] if e["type"] == "COMPANY"] == []
 
 
+@pytest.mark.parametrize("text, wire", [
+    ("DGAP-News: Delticom AG erwirbt die Gourmondo Food GmbH.", "DGAP"),
+    ("Berlin (pressetext) - Die Siemens AG kauft die Firma Bagdrop GmbH.", "pressetext"),
+])
+def test_a_press_wire_is_an_entity_and_no_party(run, text, wire):
+    out = run(T(text))
+    assert entity(out, wire)["type"] == "COMPANY", summary(out)
+    assert all(wire not in (r["subject_name"], r["object_name"]) for r in out["relations"]), summary(out)
+    assert len(rels(out, "acquisition")) == 1, summary(out)
+
+
 PARTY_AFFILIATION = T("Bundeswirtschaftsminister Sigmar Gabriel (SPD) prüft die Übernahme der Supermarktkette Kaisers Tengelmann durch Edeka.")
 OWNER_COMPOUND = T("Die Opel-Mutter General Motors investiert in den Fahrdienst Lyft, um gemeinsam Roboter-Taxis zu entwickeln.")
 
