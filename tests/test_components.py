@@ -925,6 +925,12 @@ def test_a_press_wire_is_an_entity_and_no_party(run, text, wire):
     assert len(rels(out, "acquisition")) == 1, summary(out)
 
 
+def test_a_title_reference_keeps_the_organisation_it_names(run):
+    """ "Der FPÖ-Chef" with no person to resolve to still names the FPÖ."""
+    out = run(T("Der FPÖ-Chef kramt einen alten Vorschlag hervor."))
+    assert entity(out, "FPÖ")["type"] == "ORG", summary(out)
+
+
 PARTY_AFFILIATION = T("Bundeswirtschaftsminister Sigmar Gabriel (SPD) prüft die Übernahme der Supermarktkette Kaisers Tengelmann durch Edeka.")
 OWNER_COMPOUND = T("Die Opel-Mutter General Motors investiert in den Fahrdienst Lyft, um gemeinsam Roboter-Taxis zu entwickeln.")
 

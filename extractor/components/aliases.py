@@ -95,9 +95,10 @@ class AliasLinker(DataComponent):
         self.require_data()
         found = mentions(doc)
         aliases = self._find_references(doc, found) + self._family_references(doc, found)
-        # a family reference keeps its name part: "AUA" in "die AUA-Mutter" is still a mention of AUA
+        # a family or title reference keeps its name part: "AUA" in "die AUA-Mutter", "FPÖ" in
+        # "der FPÖ-Chef" are still mentions of AUA and FPÖ
         covered = {i for alias in aliases for i in range(alias.start, alias.end)
-                   if not alias.family or i in (alias.start, alias.end - 1)}
+                   if not (alias.family or alias.prefix) or i in (alias.start, alias.end - 1)}
         names = [m for m in found if not (set(range(m.start, m.end)) & covered)]
         entities = _cluster(doc, names, self.kb)
         for entity in entities:
