@@ -29,7 +29,9 @@ CLAUSE_WORDS = {"und", "oder", "sowie", "aber", "sagte", "sagt", "ist", "war", "
                 # a second preposition starts a new phrase: "Kengeter im Interview mit hr-iNFO"
                 "mit", "gegen", "über", "nach", "vor", "zu", "zum", "zur", "auf", "an", "am"}
 ARTICLES = {"der", "die", "das", "des", "dem", "den"}
-POSSESSIVES = {"sein", "seine", "seinen", "seinem", "seines", "seiner", "ihr", "ihre", "ihren", "ihrem", "ihres", "ihrer"}
+# and the relative possessives: "die Firma X, deren Sprecher Y sagte"
+POSSESSIVES = {"sein", "seine", "seinen", "seinem", "seines", "seiner", "ihr", "ihre", "ihren", "ihrem", "ihres", "ihrer",
+               "deren", "dessen"}
 # after a name "der" is the dative of the person spoken to: "sagte Sprecher X der Nachrichtenagentur AFP"
 DATIVE = {"der", "dem"}
 CREDIT_WORDS = {"foto", "fotos", "bild", "bilder", "©", "quelle", "grafik", "copyright", "video"}
@@ -81,7 +83,9 @@ class Roles(DataComponent):
                     and _is_org(doc, org) and doc[org.end].text == ")" \
                     and not _credit(doc, sent, person):
                 add_relation(doc, "role", person.entity, org.entity, sent, {"status": "current"}, 0.75)
-            elif after < sent.end and doc[after].lower_ in {"von", "vom"} and not doc[person.start - 1].lower_ in OF:
+            if after + 1 < sent.end and doc[after].is_space:
+                after += 1  # "Manuel Pfeiffer  von der Feuerwehr": a double space
+            if after < sent.end and doc[after].lower_ in {"von", "vom"} and not doc[person.start - 1].lower_ in OF:
                 org = self._org_right(doc, sent, after, starts)
                 if org is not None and not _already_related(doc, person.entity):
                     add_relation(doc, "role", person.entity, org.entity, sent, {"status": "current"}, 0.75)
@@ -214,7 +218,9 @@ class Roles(DataComponent):
         if person is None or not _is_person(doc, person):
             return []
         status = self._status(doc, sent, start, person) or self._leaving(doc, sent, person) or "current"
-        return [(person.entity, main, sent, {"title": title, "status": status})]
+        # "die beiden Geschäftsführer Knut Eichholz und Jens Pieper": each listed person
+        return [(listed.entity, main, sent, {"title": title, "status": status})
+                for listed in _listed_persons(doc, start, person, starts)]
 
     def _own_company_title(self, title: str) -> bool:
         """ "Konzernchef", "Geschäftsführer", "Marketing-Leiter": a post whose name says it is held
