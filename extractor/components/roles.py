@@ -61,12 +61,14 @@ class Roles(DataComponent):
         # once per Doc: it counts every mention; a club or union where the article names no company
         main = main_entity(doc, ("COMPANY",)) or main_entity(doc, ORG_TYPES)
         by_name = _orgs_by_name(doc, linked)
+        covering = {i: m for m in reversed(linked) for i in range(m.start, m.end)}  # token -> a mention over it
         pending: List[Tuple[str, str, Span, dict]] = []
         for sent in doc.sents:
             for start, end in self.lexicon.chains(sent):
                 self._role(doc, sent, start, end, starts, ends, main, pending, by_name)
             self._untitled(doc, sent, starts)
             self._led_by(doc, sent, starts, ends)
+            self._founded_by(doc, sent, covering)
         pending.extend(self._titled_references(doc, linked))
         for person, org, sent, attributes in pending:  # a role named anywhere in the article wins
             if not _already_related(doc, person):
@@ -113,6 +115,34 @@ class Roles(DataComponent):
                 j += 1
             person = starts.get(j)
             if person is not None and _is_person(doc, person):
+                add_relation(doc, "role", person.entity, org.entity, sent, {"title": title, "status": "current"}, 0.8)
+
+    def _founded_by(self, doc: Doc, sent: Span, covering: dict) -> None:
+        """ "Walgreens Co. wurde 1901 von Charles Walgreen gegründet" (the passive: the organisation
+        named before it, with a form of "werden/sein" between), "Die von Luis Piquer geführte Firma"
+        (the participle before the organisation or its reference)."""
+        for person in sentence_mentions(doc, sent, ("PERSON",)):
+            at = person.end
+            if person.start - 1 < sent.start or doc[person.start - 1].lower_ not in {"von", "vom"} or at >= sent.end:
+                continue
+            word = doc[at].lower_
+            stem = next((p for p in self.lexicon.founded_by if word.startswith(p) and len(word) - len(p) <= 2), None)
+            if stem is None:
+                continue
+            org = None
+            if word != stem:  # "die von X gegründete Firma": past an adjective to the noun
+                org = next((covering[j] for j in range(at + 1, min(at + 3, sent.end)) if j in covering), None)
+            else:
+                for j in range(person.start - 2, sent.start - 1, -1):
+                    if doc[j].text in {",", ";", ":"}:
+                        break  # the organisation of the same clause
+                    found = covering.get(j)
+                    if found is not None and found.entity != person.entity:
+                        passive = {t.lower_ for t in doc[found.end:person.start]} & {"wurde", "wird", "ist", "war", "worden"}
+                        org = found if passive else None
+                        break
+            if org is not None and _is_org(doc, org):
+                title = self.lexicon.founded_by[stem]
                 add_relation(doc, "role", person.entity, org.entity, sent, {"title": title, "status": "current"}, 0.8)
 
     def _titled_references(self, doc: Doc, linked: List[Mention]) -> List[Tuple[str, str, Span, dict]]:
@@ -242,8 +272,10 @@ class Roles(DataComponent):
         org = ends.get(start - 1)
         if org and org.kind == COMPOUND and doc[start - 1].text == "-" and _is_org(doc, org):
             return org
+        if start > 0 and doc[start - 1].is_space:
+            start -= 1  # "RWE\xa0Chef Terium": a no-break space is a token of its own
         org = ends.get(start)
-        if org and org.kind != COMPOUND and _is_org(doc, org) and doc[start - 1].whitespace_:
+        if org and org.kind != COMPOUND and _is_org(doc, org) and (doc[start - 1].whitespace_ or doc[start].is_space):
             return org
         return None
 

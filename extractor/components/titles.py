@@ -28,6 +28,7 @@ class TitleLexicon:
         self.source_after = frozenset(lexicon["sources"]["after"])
         self.qualifiers = frozenset(lexicon["qualifiers"])  # "Erster Vorsitzender"
         self.led_by = frozenset(lexicon["led_by"])  # "unter der Leitung von X"
+        self.founded_by = dict(lexicon["founded_by"])  # "von X gegründet": participle -> title or None
 
     def is_title(self, token: Token) -> bool:
         low = token.lower_
