@@ -610,7 +610,8 @@ def test_untitled_roles(run):
     out = run(ROLE_UNTITLED)
     assert role(out, "Thomas Berger", "Commerzbank")["attributes"] == {"status": "current"}
     assert role(out, "Anna Schmidt", "Siemens")
-    assert rels(run(ROLE_PARTY_IN_PARENTHESES), "role") == []  # party membership is no position
+    # the SmartData annotation gives the politician's party in parentheses as a role (or leaves it optional)
+    assert role(run(ROLE_PARTY_IN_PARENTHESES), "Dieter Althaus", "CDU")
 
 
 def test_role_at_the_company_the_article_is_about(run):

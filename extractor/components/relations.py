@@ -145,7 +145,7 @@ class Relations(DataComponent):
                     if not self._negated(doc, sent, trigger) or \
                             rtype == "subsidiary" and _compound_before(doc, trigger, orgs) is not None:
                         rule(self, doc, sent, trigger, orgs, group, nxt, triggered)
-        _analysts_of_the_rater(doc, sents)
+        _analysts_of_the_rater(self, doc, sents)
         return doc
 
     # --- shared helpers ------------------------------------------------------------
@@ -207,6 +207,19 @@ class Relations(DataComponent):
 
     def _is_company(self, doc: Doc, entity: str) -> bool:
         return entity_type(doc, entity) == "COMPANY"
+
+    def _paragraph_bank(self, doc: Doc, sents: List[Span], sent: Span, person) -> Optional[str]:
+        """The bank or broker named first in the paragraph (the line) of `person`, before it,
+        where a sentence of the paragraph has a rating trigger: "Die US-Bank Citigroup hat ABN Amro
+        mit Buy ... aufgenommen. ..., schrieb Analyst Andrew Coombs"."""
+        begin = doc.text.rfind("\n", 0, sent.start_char) + 1
+        paragraph = [s for s in sents if s.start_char >= begin and s.start <= sent.start]
+        if not any(self.triggers.in_sentence(s).get("rating") for s in paragraph):
+            return None
+        first = next((m for s in paragraph for m in sentence_mentions(doc, s)), None)
+        if first is None or first.start >= person.start or not self._sector(doc, first.entity) & {"bank", "finance"}:
+            return None
+        return first.entity
 
     def _sector(self, doc: Doc, entity: str) -> Set[str]:
         info = doc.user_data.get("entity_index", {}).get(entity)
@@ -376,19 +389,22 @@ def _rating(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered) ->
                  {"rating": _grade(sent, nxt), "direction": _direction(self, sent)}, 0.75)
 
 
-def _analysts_of_the_rater(doc: Doc, sents: List[Span]) -> None:
+def _analysts_of_the_rater(self: Relations, doc: Doc, sents: List[Span]) -> None:
     """ "Die NordLB hat das Kursziel für Vonovia gesenkt ... schrieb Analyst Michael Seufert":
-    an analyst the article names without an employer works for the one firm that rates."""
+    an analyst the article names without an employer works for the one firm that rates; in an
+    article of several ratings ("Citigroup startet ABN Amro mit 'Buy' ... schrieb Analyst X"), for
+    the bank named first in the analyst's paragraph, where the paragraph speaks of a rating."""
     raters = {r["subject"] for r in doc._.relations if r["type"] == "rating"}
-    if len(raters) != 1:
-        return
-    rater = raters.pop()
+    rater = raters.pop() if len(raters) == 1 else None
     placed = {r["subject"] for r in doc._.relations if r["type"] == "role"}
     for sent in sents:
         for person in sentence_mentions(doc, sent, ("PERSON",)):
             title = doc[person.start - 1] if person.start > sent.start else None
-            if title is not None and title.lower_.startswith("analyst") and person.entity not in placed:
-                add_relation(doc, "role", person.entity, rater, sent, {"title": title.text, "status": "current"}, 0.7)
+            if title is None or not title.lower_.startswith("analyst") or person.entity in placed:
+                continue
+            employer = rater or self._paragraph_bank(doc, sents, sent, person)
+            if employer is not None:
+                add_relation(doc, "role", person.entity, employer, sent, {"title": title.text, "status": "current"}, 0.7)
                 placed.add(person.entity)
 
 

@@ -14,14 +14,12 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .titles import TitleLexicon
-from .mention import COMPOUND, CREDIT_WORDS, GENERIC_REFERENCES, ORG_TYPES, Mention
+from .mention import ALIAS, COMPOUND, CREDIT_WORDS, GENERIC_REFERENCES, NAME, ORG_TYPES, Mention
 from .relation import add_relation, entity_type, main_entity, sentence_mentions
 from .resources import TITLES, DataComponent
 
 OF = {"von", "der", "des", "bei", "beim", "vom", "im"}
 DESCRIPTOR_SPAN = 6  # tokens between "des" and the name: "des kanadischen Kaufhof-Eigners Hudson's Bay"
-# titles that name a post at the company the article is about: "Konzernchef", "Finanzvorstand"
-OWN_COMPANY_TITLES = ("konzern", "firmen", "unternehmens", "vorstand", "aufsichtsrat", "finanz")
 # a department or unit before the head of a title: "Marketing-Leiter", "Divisions-Leiter", "Pressesprecher"
 FUNCTIONS = ("marketing", "vertriebs", "personal", "technik", "entwicklungs", "produktions", "kommunikations",
              "presse", "divisions", "sparten", "geschäftsbereichs", "bereichs", "abteilungs", "werks", "betriebs",
@@ -31,7 +29,9 @@ CLAUSE_WORDS = {"und", "oder", "sowie", "aber", "sagte", "sagt", "ist", "war", "
                 # a second preposition starts a new phrase: "Kengeter im Interview mit hr-iNFO"
                 "mit", "gegen", "über", "nach", "vor", "zu", "zum", "zur", "auf", "an", "am"}
 ARTICLES = {"der", "die", "das", "des", "dem", "den"}
-POSSESSIVES = {"sein", "seine", "seinen", "seinem", "seines", "seiner", "ihr", "ihre", "ihren", "ihrem", "ihres", "ihrer"}
+# and the relative possessives: "die Firma X, deren Sprecher Y sagte"
+POSSESSIVES = {"sein", "seine", "seinen", "seinem", "seines", "seiner", "ihr", "ihre", "ihren", "ihrem", "ihres", "ihrer",
+               "deren", "dessen"}
 # after a name "der" is the dative of the person spoken to: "sagte Sprecher X der Nachrichtenagentur AFP"
 DATIVE = {"der", "dem"}
 COPULAS = {"wird": "incoming", "werden": "incoming", "soll": "incoming", "sollen": "incoming", "übernimmt": "incoming",
@@ -57,12 +57,18 @@ class Roles(DataComponent):
         linked = [m for m in doc._.mentions or [] if m.entity and not m.credit] + doc.user_data.get(GENERIC_REFERENCES, [])
         starts = {m.start: m for m in linked}  # "Chef des Konzerns, X": the reference stands for the company
         ends = {m.end: m for m in linked}
-        main = main_entity(doc, ("COMPANY",))  # once per Doc: it counts every mention
+        # once per Doc: it counts every mention; a club or union where the article names no company
+        main = main_entity(doc, ("COMPANY",)) or main_entity(doc, ORG_TYPES)
+        by_name = _orgs_by_name(doc, linked)
+        covering = {i: m for m in reversed(linked) for i in range(m.start, m.end)}  # token -> a mention over it
         pending: List[Tuple[str, str, Span, dict]] = []
         for sent in doc.sents:
             for start, end in self.lexicon.chains(sent):
-                self._role(doc, sent, start, end, starts, ends, main, pending)
+                self._role(doc, sent, start, end, starts, ends, main, pending, by_name)
             self._untitled(doc, sent, starts)
+            self._led_by(doc, sent, starts, ends)
+            self._founded_by(doc, sent, covering)
+        pending.extend(self._titled_references(doc, linked))
         for person, org, sent, attributes in pending:  # a role named anywhere in the article wins
             if not _already_related(doc, person):
                 add_relation(doc, "role", person, org, sent, attributes, 0.7)
@@ -70,22 +76,125 @@ class Roles(DataComponent):
 
     def _untitled(self, doc: Doc, sent: Span, starts: dict) -> None:
         """A person placed at an organisation without a title: "Jason Paradise von Ubisoft",
-        "Roger Dietsche (Wälli AG)" (a company in parentheses; a party there is membership)."""
+        "Roger Dietsche (Wälli AG)", "Gabriel (SPD)" (an organisation in parentheses: the party
+        is annotated as the politician's role)."""
         for person in sentence_mentions(doc, sent, ("PERSON",)):
             after = person.end
             if after + 2 < sent.end and doc[after].text == "(" and (org := starts.get(after + 1)) is not None \
-                    and entity_type(doc, org.entity) == "COMPANY" and doc[org.end].text == ")" \
+                    and _is_org(doc, org) and doc[org.end].text == ")" \
                     and not _credit(doc, sent, person):
                 add_relation(doc, "role", person.entity, org.entity, sent, {"status": "current"}, 0.75)
-            elif after < sent.end and doc[after].lower_ in {"von", "vom"} and not doc[person.start - 1].lower_ in OF:
+            if after + 1 < sent.end and doc[after].is_space:
+                after += 1  # "Manuel Pfeiffer  von der Feuerwehr": a double space
+            if after < sent.end and doc[after].lower_ in {"von", "vom"} and not doc[person.start - 1].lower_ in OF:
                 org = self._org_right(doc, sent, after, starts)
                 if org is not None and not _already_related(doc, person.entity):
                     add_relation(doc, "role", person.entity, org.entity, sent, {"status": "current"}, 0.75)
 
+    def _led_by(self, doc: Doc, sent: Span, starts: dict, ends: dict) -> None:
+        """ "die Xolaris GmbH unter Führung des Geschäftsführers Dr. Rudolf Döring", "die Musikschule
+        unter der Leitung von Schulleiterin Jana Rohloff", "die Deutsche Bank unter John Cryan":
+        the person after "unter" heads the organisation named just before it."""
+        for i in range(sent.start + 1, sent.end - 1):
+            org = ends.get(i)
+            if doc[i].lower_ != "unter" or org is None or not _is_org(doc, org):
+                continue
+            j = i + 1
+            if doc[j].lower_ in ARTICLES:
+                j += 1
+            if j + 1 < sent.end and doc[j].lower_ in self.lexicon.led_by:
+                if doc[j + 1].lower_ not in OF:
+                    continue
+                j += 2
+            title = None
+            for _ in range(3):  # "des Geschäftsführers Dr.", "von Schulleiterin"
+                if j >= sent.end or j in starts or not doc[j].text[:1].isupper():
+                    break
+                title = title or (doc[j].text if self.lexicon.is_title(doc[j]) else None)
+                j += 1
+            person = starts.get(j)
+            if person is not None and _is_person(doc, person):
+                add_relation(doc, "role", person.entity, org.entity, sent, {"title": title, "status": "current"}, 0.8)
+
+    def _founded_by(self, doc: Doc, sent: Span, covering: dict) -> None:
+        """ "Walgreens Co. wurde 1901 von Charles Walgreen gegründet" (the passive: the organisation
+        named before it, with a form of "werden/sein" between), "Die von Luis Piquer geführte Firma"
+        (the participle before the organisation or its reference)."""
+        for person in sentence_mentions(doc, sent, ("PERSON",)):
+            at = person.end
+            if person.start - 1 < sent.start or doc[person.start - 1].lower_ not in {"von", "vom"} or at >= sent.end:
+                continue
+            word = doc[at].lower_
+            stem = next((p for p in self.lexicon.founded_by if word.startswith(p) and len(word) - len(p) <= 2), None)
+            if stem is None:
+                continue
+            org = None
+            if word != stem:  # "die von X gegründete Firma": past an adjective to the noun
+                org = next((covering[j] for j in range(at + 1, min(at + 3, sent.end)) if j in covering), None)
+            else:
+                for j in range(person.start - 2, sent.start - 1, -1):
+                    if doc[j].text in {",", ";", ":"}:
+                        break  # the organisation of the same clause
+                    found = covering.get(j)
+                    if found is not None and found.entity != person.entity:
+                        passive = {t.lower_ for t in doc[found.end:person.start]} & {"wurde", "wird", "ist", "war", "worden"}
+                        org = found if passive else None
+                        break
+            if org is not None and _is_org(doc, org):
+                title = self.lexicon.founded_by[stem]
+                add_relation(doc, "role", person.entity, org.entity, sent, {"title": title, "status": "current"}, 0.8)
+
+    def _titled_references(self, doc: Doc, linked: List[Mention]) -> List[Tuple[str, str, Span, dict]]:
+        """ "Der FPÖ-Chef kramt einen alten Vorschlag aus": a person reference by a title whose
+        prefix is an organisation the article names holds that title there. Kept for the end of
+        the article, like the main company's titles."""
+        found = []
+        for m in doc._.mentions or []:
+            if m.kind != ALIAS or m.prefix is None or not m.entity or not _is_person(doc, m):
+                continue
+            org = next((o for o in linked if _is_org(doc, o) and doc[o.start:o.end].text.lower() == m.prefix), None)
+            if org is None:
+                continue
+            status = next((self.lexicon.status[t.lower_] for t in doc[m.start:m.end]
+                           if t.lower_ in self.lexicon.status and t.lower_ not in COPULAS), "current")
+            title = doc[m.end - 3:m.end].text  # the prefix, its hyphen and the title: "FPÖ-Chef"
+            found.append((m.entity, org.entity, doc[m.start].sent, {"title": title, "status": status}))
+        return found
+
+    def _appositive_holder(self, doc: Doc, sent: Span, start: int, ends: dict) -> Optional[Mention]:
+        """The person before ", TITLE": "Ralph Brand, Vorstandsvorsitzender Zurich Gruppe"."""
+        first = start
+        while first > sent.start and (doc[first - 1].lower_ in self.lexicon.qualifiers or doc[first - 1].is_space):
+            first -= 1
+        if first - 1 <= sent.start or doc[first - 1].text != ",":
+            return None
+        person = ends.get(_before_age(doc, sent, first - 1))
+        return person if person is not None and _is_person(doc, person) else None
+
+    def _org_in_title(self, doc: Doc, start: int, end: int, ends: dict, by_name: dict) -> Optional[Mention]:
+        """ "Bahnchef Rüdiger Grube", "Wirtschaftskammerpräsident", "EU-Kommissionschef": a title
+        whose first part, less a linking s or n, is an organisation the article names (in full or
+        by the last word of its name: "Bahn" for "Deutsche Bahn")."""
+        compound = ends.get(start - 1)
+        left = compound.start if compound is not None and doc[start - 1].text == "-" else start
+        low = doc[left:end].text.lower()
+        head = next((h for h in self.lexicon.heads if low.endswith(h)), None)
+        if head is None or len(low) - len(head) < 3:
+            return None
+        prefix = low[: -len(head)].rstrip("-")
+        for name in (prefix, prefix[:-1] if prefix.endswith(("s", "n")) else None):
+            if name and name in by_name:
+                return by_name[name]
+        return None
+
     def _role(self, doc: Doc, sent: Span, start: int, end: int, starts: dict, ends: dict,
-              main: Optional[str], pending: list) -> None:
+              main: Optional[str], pending: list, by_name: dict) -> None:
         title = doc[start:end].text
         org = self._org_left(doc, start, ends)
+        lead = org.start if org is not None else start  # where a plural title's list begins: "Die Magazino-Gründer"
+        if org is None or org.kind == COMPOUND:  # "EU-Kommissionschef": the EU-Kommission, not the EU
+            titled = self._org_in_title(doc, start, end, ends, by_name)
+            org = titled if titled is not None else org
         after_org = end
         named = starts.get(end)  # "Analyst Craig Erlam vom Broker Oanda": title, person, organisation
         if org is None and named is not None and _is_person(doc, named) and \
@@ -95,6 +204,12 @@ class Roles(DataComponent):
                 status = self._status(doc, sent, start, org) or "current"
                 for person in _listed_persons(doc, start, named, starts):
                     add_relation(doc, "role", person.entity, org.entity, sent, {"title": title, "status": status}, 0.85)
+                return
+        if org is None and named is not None and _is_org(doc, named) and named.kind != COMPOUND:
+            holder = self._appositive_holder(doc, sent, start, ends)  # "X, CEO Hansen Gruppe": no "von"
+            if holder is not None:
+                status = self._status(doc, sent, start, named) or "current"
+                add_relation(doc, "role", holder.entity, named.entity, sent, {"title": title, "status": status}, 0.8)
                 return
         if org is None:
             org = self._org_right(doc, sent, end, starts)
@@ -113,7 +228,7 @@ class Roles(DataComponent):
         if person is None:
             return
         status = self._status(doc, sent, start, org) or status or self._leaving(doc, sent, person) or "current"
-        for listed in _listed_persons(doc, min(start, org.start), person, starts):
+        for listed in _listed_persons(doc, min(lead, org.start), person, starts):
             add_relation(doc, "role", listed.entity, org.entity, sent, {"title": title, "status": status}, 0.9)
 
     def _role_at_main_company(self, doc: Doc, sent: Span, start: int, end: int, title: str, starts: dict,
@@ -122,8 +237,9 @@ class Roles(DataComponent):
         the article is plainly about (`main`), and no other organisation in the sentence (nor `main`
         after the title: "sagte Vorstandschef X im Interview mit dem Sender Y"). Kept
         for the end of the article: a role it names for the person elsewhere comes first."""
-        if main is None or not _own_company_title(title) or \
-                any(m.entity != main or m.start > start for m in sentence_mentions(doc, sent)):
+        if main is None or not self._own_company_title(title) or \
+                any(m.start > start if m.entity == main else not self._cited(doc, sent, m)
+                    for m in sentence_mentions(doc, sent)):
             return []
         person = starts.get(end)
         if person is None and start >= sent.start + 2 and doc[start - 1].text == ",":
@@ -131,15 +247,34 @@ class Roles(DataComponent):
         if person is None or not _is_person(doc, person):
             return []
         status = self._status(doc, sent, start, person) or self._leaving(doc, sent, person) or "current"
-        return [(person.entity, main, sent, {"title": title, "status": status})]
+        # "die beiden Geschäftsführer Knut Eichholz und Jens Pieper": each listed person
+        return [(listed.entity, main, sent, {"title": title, "status": status})
+                for listed in _listed_persons(doc, start, person, starts)]
+
+    def _own_company_title(self, title: str) -> bool:
+        """ "Konzernchef", "Geschäftsführer", "Marketing-Leiter": a post whose name says it is held
+        at the company the article is about."""
+        low = title.lower()
+        return low in self.lexicon.own_titles or low.startswith(self.lexicon.own_prefixes) or \
+            low.endswith(FUNCTION_HEADS) and low.replace("-", "").startswith(FUNCTIONS)
+
+    def _cited(self, doc: Doc, sent: Span, mention: Mention) -> bool:
+        """ "sagte Konzernchef X im Interview mit der Neuen Luzerner Zeitung", "berichtete das Wall
+        Street Journal", "der FAZ zufolge": a medium cited as the source employs nobody the
+        sentence names."""
+        before = {t.lower_ for t in doc[max(sent.start, mention.start - 5):mention.start]}
+        return bool(before & self.lexicon.source_before) or \
+            mention.end < sent.end and doc[mention.end].lower_ in self.lexicon.source_after
 
     def _org_left(self, doc: Doc, start: int, ends: dict) -> Optional[Mention]:
         """ "BMW-Vorstandschef …" (compound) or "STARFACE Produktmanager …" (name, then title)."""
         org = ends.get(start - 1)
         if org and org.kind == COMPOUND and doc[start - 1].text == "-" and _is_org(doc, org):
             return org
+        if start > 0 and doc[start - 1].is_space:
+            start -= 1  # "RWE\xa0Chef Terium": a no-break space is a token of its own
         org = ends.get(start)
-        if org and org.kind != COMPOUND and _is_org(doc, org) and doc[start - 1].whitespace_:
+        if org and org.kind != COMPOUND and _is_org(doc, org) and (doc[start - 1].whitespace_ or doc[start].is_space):
             return org
         return None
 
@@ -149,6 +284,9 @@ class Roles(DataComponent):
         if end + 1 < sent.end and doc[end].is_title and doc[end].is_alpha and end not in starts \
                 and doc[end + 1].lower_ in OF:
             end += 1  # the field of the post: "Leiter Marketing der Synaxon AG"
+        elif end + 2 < sent.end and doc[end].lower_ == "of" and doc[end + 1].is_title and end + 1 not in starts \
+                and doc[end + 2].lower_ in OF:
+            end += 2  # an English title's field: "Head of Investment bei BNPPRE"
         if end >= sent.end or doc[end].lower_ not in OF:
             return None
         i = end
@@ -201,14 +339,15 @@ class Roles(DataComponent):
             if person and _is_person(doc, person) and (i == after_org or doc[after_org].text == ","):
                 return person, None
         first = start
-        while first > sent.start and (doc[first - 1].lower_ in ARTICLES or doc[first - 1].is_lower):
+        while first > sent.start and (doc[first - 1].lower_ in ARTICLES or doc[first - 1].is_lower
+                                      or doc[first - 1].lower_ in self.lexicon.qualifiers or doc[first - 1].is_space):
             first -= 1
         person = starts.get(after_org + 1)
         if first == sent.start and after_org < sent.end and doc[after_org].lower_ in COPULAS and \
                 person and _is_person(doc, person):  # "Vorstandsvorsitzender der Hays AG ist Klaus Breitschopf"
             return person, COPULAS[doc[after_org].lower_]
         if first > sent.start and doc[first - 1].text == ",":  # "Stephen Girsky, Vize-... von GM"
-            person = ends.get(first - 1)
+            person = ends.get(_before_age(doc, sent, first - 1))  # "Johannes Anschott (46), derzeit Leiter"
             if person and _is_person(doc, person):
                 return person, None
         person = ends.get(first)
@@ -266,12 +405,30 @@ def _listed_persons(doc: Doc, start: int, person: Mention, starts: dict) -> List
     return listed
 
 
-def _own_company_title(title: str) -> bool:
-    """ "Konzernchef", "Finanzvorstand", "Marketing-Leiter": a post whose name says it is held
-    at the company the article is about."""
-    low = title.lower()
-    return low.startswith(OWN_COMPANY_TITLES) or low.endswith(FUNCTION_HEADS) and \
-        low.replace("-", "").startswith(FUNCTIONS)
+def _orgs_by_name(doc: Doc, linked: List[Mention]) -> dict:
+    """Lower-cased organisation names, and the last words of names of several words ("bahn" for
+    "Deutsche Bahn"), to the mention: the organisation a title's first part can name. A word two
+    organisations end in names neither."""
+    found: dict = {}
+    ambiguous = set()
+    for m in linked:
+        if m.kind != NAME or not _is_org(doc, m):
+            continue
+        text = doc[m.start:m.end].text.lower()
+        for key in (text, text.split()[-1] if " " in text else None):
+            if key is None:
+                continue
+            if key in found and found[key].entity != m.entity:
+                ambiguous.add(key)
+            found.setdefault(key, m)
+    return {k: m for k, m in found.items() if k not in ambiguous}
+
+
+def _before_age(doc: Doc, sent: Span, end: int) -> int:
+    """The end of a name before its age in parentheses: "Johannes Anschott (46)"."""
+    if end - 3 >= sent.start and doc[end - 1].text == ")" and doc[end - 2].like_num and doc[end - 3].text == "(":
+        return end - 3
+    return end
 
 
 def _credit(doc: Doc, sent: Span, person: Mention) -> bool:

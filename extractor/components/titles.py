@@ -20,6 +20,15 @@ class TitleLexicon:
         self.status = {word: status for status, words in lexicon["status"].items() for word in words}
         # occupations and offices held at no organisation ("die Kanzlerin"): person references, never roles
         self.person_nouns = frozenset(lexicon["person_nouns"])
+        # posts at the company the article is about: "Konzernchef", "Geschäftsführer"
+        self.own_prefixes = tuple(lexicon["own_company"]["prefixes"])
+        self.own_titles = frozenset(lexicon["own_company"]["titles"])
+        # words that cite a medium as the source: "im Interview mit der X", "X zufolge"
+        self.source_before = frozenset(lexicon["sources"]["before"])
+        self.source_after = frozenset(lexicon["sources"]["after"])
+        self.qualifiers = frozenset(lexicon["qualifiers"])  # "Erster Vorsitzender"
+        self.led_by = frozenset(lexicon["led_by"])  # "unter der Leitung von X"
+        self.founded_by = dict(lexicon["founded_by"])  # "von X gegründet": participle -> title or None
 
     def is_title(self, token: Token) -> bool:
         low = token.lower_
