@@ -424,6 +424,19 @@ def test_place_the_article_puts_a_company_at_supports_a_reference(run, text, ref
     assert found is not None and found["name"] == owner, summary(run(text))
 
 
+ALIAS_GENITIVE_COUNTRY = T("Lufthansa und Air France legten Zahlen vor. Deutschlands größte Fluggesellschaft "
+                          "verdiente mehr. Die größte Fluggesellschaft Frankreichs verlor Geld.")
+
+
+@pytest.mark.parametrize("reference,owner", [
+    ("Deutschlands größte Fluggesellschaft", "Lufthansa"),
+    ("Die größte Fluggesellschaft Frankreichs", "Air France"),
+], ids=["genitive-before", "genitive-after"])
+def test_a_country_in_the_genitive_places_a_reference(run, reference, owner):
+    found = alias_owner(run(ALIAS_GENITIVE_COUNTRY), reference)
+    assert found is not None and found["name"] == owner, summary(run(ALIAS_GENITIVE_COUNTRY))
+
+
 def test_fused_preposition_is_not_part_of_a_reference(run):
     out = run(ALIAS_DATELINE)
     assert "kanadischen Konzern" in mention_texts(entity(out, "Onex")), summary(out)

@@ -219,6 +219,11 @@ class AliasLinker(DataComponent):
             if left.lower_ in DETERMINERS or left.lower_ in PLURAL_QUANTIFIERS:
                 determiner = left
                 break
+            genitive = self._genitive_place(left)
+            if genitive:  # "Deutschlands größte Fluggesellschaft": the genitive determines and places
+                determiner = left
+                places |= genitive
+                break
             place = self.kb.adjective_place(left.text)
             if place is not None:
                 places |= self.kb.place_keys(place)
@@ -237,6 +242,9 @@ class AliasLinker(DataComponent):
         if origin:
             places |= origin
             end += 2
+        elif end < len(doc) and self._genitive_place(doc[end]):  # "der größte Chemiekonzern Chinas"
+            places |= self._genitive_place(doc[end])
+            end += 1
         if base.casefold() in self.need_place and not places and not qualified or family_head and not places:
             return None
         if self._is_plural(determiner, doc[first:start], base, plural_form):
@@ -254,6 +262,14 @@ class AliasLinker(DataComponent):
         for place in self.kb.places_named(doc[i + 1].text):
             keys |= self.kb.place_keys(place)
         return keys
+
+    def _genitive_place(self, token: Token) -> Set[str]:
+        """Place keys of a curated place's genitive ("Deutschlands", "Chinas", "Bayerns"): it places
+        a reference as an adjective does."""
+        text = token.text
+        if len(text) < 4 or not text.endswith("s") or not text[:1].isupper():
+            return set()
+        return {key for place in self.kb.places_named(text[:-1]) for key in self.kb.place_keys(place)}
 
     def _places_in_names(self, doc: Doc, entity: EntityInfo) -> Set[str]:
         """ "Austria Wien", "SG Flensburg-Handewitt", "Mannheimer Adler": a place (or its adjective)
