@@ -437,6 +437,22 @@ def test_a_country_in_the_genitive_places_a_reference(run, reference, owner):
     assert found is not None and found["name"] == owner, summary(run(ALIAS_GENITIVE_COUNTRY))
 
 
+ALIAS_CLUB = T("Christoph Metzelder lehnt Eintracht Frankfurt ab. Der hessische Bundesligist hatte ihn gefragt.")
+ALIAS_CLUB_NAME = T("Der Boxclub Strausberg hat gewonnen. Der SV Aubing freut sich über Geld. "
+                    "Der Verein bekommt 2500 Euro.")
+
+
+def test_a_sports_noun_refers_to_a_club(run):
+    found = alias_owner(run(ALIAS_CLUB), "Der hessische Bundesligist")
+    assert found is not None and found["name"] == "Eintracht Frankfurt", summary(run(ALIAS_CLUB))
+
+
+def test_a_club_named_by_its_kind_stays_a_name_and_a_bare_verein_no_alias(run):
+    out = run(ALIAS_CLUB_NAME)
+    assert any(e["name"] == "Boxclub Strausberg" for e in out["entities"]), summary(out)
+    assert alias_owner(out, "Der Verein") is None, summary(out)
+
+
 def test_fused_preposition_is_not_part_of_a_reference(run):
     out = run(ALIAS_DATELINE)
     assert "kanadischen Konzern" in mention_texts(entity(out, "Onex")), summary(out)

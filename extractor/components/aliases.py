@@ -46,6 +46,7 @@ OFFICES = "lexicons/offices.json"
 NOT_AFTER = {"in", "im", "aus", "nach", "von", "für", "gegen", "ganz", "über"}
 # a preposition fused with the article ends like an adjective but begins no reference: "vom Oldenburger Versorger"
 FUSED = {"vom", "im", "am", "zum", "beim", "zur"}
+SPORT = "sport"  # the sector of clubs (lexicons/industry.json)
 
 
 @serialisable
@@ -83,6 +84,8 @@ class AliasLinker(DataComponent):
         self.neuter = tuple(industry["neuter"])
         self.weak = tuple(industry["weak"])
         self.argument_references = frozenset(industry["argument_references"])
+        self.name_words: Dict[str, str] = {word: sector for sector, words in industry["name_words"].items()
+                                           for word in words}
         self.titles = TitleLexicon(data_dir)
         self.products: Dict[str, str] = load_lexicon(data_dir, "products.json")["products"]
         self.office_holders = _office_holders(read_offices(Path(data_dir) / OFFICES))
@@ -103,6 +106,8 @@ class AliasLinker(DataComponent):
         for entity in entities:
             if entity.type in ORG_TYPES and not entity.kb_id:
                 entity.places |= self._places_in_names(doc, entity)
+                entity.sectors |= {self.name_words[t.text] for m in entity.mentions for t in m.span(doc)
+                                   if t.text in self.name_words}  # "SuS Vinkrath": a club
         self._place_hints(doc, names, entities)
         self._mark_credits(doc, entities)
         by_start = {m.start: m for m in names}
@@ -209,6 +214,8 @@ class AliasLinker(DataComponent):
         sector, known = self.kb.noun_sectors(base)
         if not (known or family_head):
             return None
+        if sector == SPORT and head_i in org_tokens and head_i + 1 in org_tokens:
+            return None  # "der Boxclub Strausberg": a club is named by its kind and its town
         # modifiers to the left: adjectives (place adjectives count), then a determiner
         i = start - 1
         determiner: Optional[Token] = None
@@ -504,7 +511,9 @@ class AliasLinker(DataComponent):
         for entity in entities:
             # an organisation other than a company only by a place in its name ("die Wiener": Austria Wien)
             named_place = entity.type == "ORG" and bool(alias.places & entity.places) and alias.sector is None
-            if (entity.type != "COMPANY" and not named_place) or entity.first >= alias.start:
+            # or by its sector: "der Bundesligist" is a club
+            in_sector = entity.type == "ORG" and alias.sector is not None and alias.sector in self._sectors(entity)
+            if (entity.type != "COMPANY" and not named_place and not in_sector) or entity.first >= alias.start:
                 continue
             last = _last_before(entity, alias.start)
             if last is not None:
@@ -535,6 +544,11 @@ class AliasLinker(DataComponent):
         head = max(words, key=len).text
         qualified = len(words) > 1 or "-" in head or self.kb.noun_sectors(head)[0] is not None
         return ("qualified" if qualified else "bare") + (":placed" if alias.places else "")
+
+    def _sectors(self, entity: EntityInfo) -> Set[str]:
+        """The sectors the article or the knowledge base gives an organisation."""
+        company = self.kb.get(entity.kb_id)
+        return entity.sectors | (self.kb.company_sectors(company) if company else frozenset())
 
     def _evidence(self, alias: Mention, entity: EntityInfo) -> Dict[str, str]:
         """What speaks for or against `entity` as the referent: per cue, whether the article
