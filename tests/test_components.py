@@ -453,6 +453,14 @@ def test_a_club_named_by_its_kind_stays_a_name_and_a_bare_verein_no_alias(run):
     assert alias_owner(out, "Der Verein") is None, summary(out)
 
 
+ALIAS_CLUB_TOWN = T("Der SuS Holzhausen gewann gegen den TuS Windheim. Die Holzhauser stehen nun auf Platz zwei.")
+
+
+def test_a_club_is_where_the_town_in_its_name_is(run):
+    found = alias_owner(run(ALIAS_CLUB_TOWN), "Die Holzhauser")  # Holzhausen: a town of the gazetteer
+    assert found is not None and found["name"] == "SuS Holzhausen", summary(run(ALIAS_CLUB_TOWN))
+
+
 def test_fused_preposition_is_not_part_of_a_reference(run):
     out = run(ALIAS_DATELINE)
     assert "kanadischen Konzern" in mention_texts(entity(out, "Onex")), summary(out)

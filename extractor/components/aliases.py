@@ -105,9 +105,9 @@ class AliasLinker(DataComponent):
         entities = _cluster(doc, names, self.kb)
         for entity in entities:
             if entity.type in ORG_TYPES and not entity.kb_id:
-                entity.places |= self._places_in_names(doc, entity)
                 entity.sectors |= {self.name_words[t.text] for m in entity.mentions for t in m.span(doc)
                                    if t.text in self.name_words}  # "SuS Vinkrath": a club
+                entity.places |= self._places_in_names(doc, entity)
         self._place_hints(doc, names, entities)
         self._mark_credits(doc, entities)
         by_start = {m.start: m for m in names}
@@ -280,12 +280,14 @@ class AliasLinker(DataComponent):
 
     def _places_in_names(self, doc: Doc, entity: EntityInfo) -> Set[str]:
         """ "Austria Wien", "SG Flensburg-Handewitt", "Mannheimer Adler": a place (or its adjective)
-        in the name is where it is."""
+        in the name is where it is; a club is named after its town, so any town of the gazetteer
+        counts there ("SuS Holzhausen")."""
         keys: Set[str] = set()
+        named = self.kb.places_called if SPORT in entity.sectors else self.kb.places_named
         for mention in entity.mentions:
             for token in mention.span(doc):
                 adjective = self.kb.adjective_place(token.text)
-                for place in self.kb.places_named(token.text) + ([adjective] if adjective else []):
+                for place in named(token.text) + ([adjective] if adjective else []):
                     if place.kind != "country":  # "Telekom Austria" is no reference to every Austrian
                         keys |= self.kb.place_keys(place)
         return keys
