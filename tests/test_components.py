@@ -461,6 +461,16 @@ def test_a_club_is_where_the_town_in_its_name_is(run):
     assert found is not None and found["name"] == "SuS Holzhausen", summary(run(ALIAS_CLUB_TOWN))
 
 
+ALIAS_CLUB_KB_TOWN = T("Die SV Ried verlor gegen FK Austria Wien mit 0:2. Die Wiener stehen damit auf Platz drei.")
+ALIAS_MINISTRY_TOWN = T("Die Arbeiterkammer prüft den Fall. Die Wiener wollen bald entscheiden.")
+
+
+def test_a_club_is_called_by_the_people_of_its_town(run):
+    found = alias_owner(run(ALIAS_CLUB_KB_TOWN), "Die Wiener")  # Vienna: the club's town by the knowledge base
+    assert found is not None and found["name"] == "FK Austria Wien", summary(run(ALIAS_CLUB_KB_TOWN))
+    assert alias_owner(run(ALIAS_MINISTRY_TOWN), "Die Wiener") is None, summary(run(ALIAS_MINISTRY_TOWN))
+
+
 def test_fused_preposition_is_not_part_of_a_reference(run):
     out = run(ALIAS_DATELINE)
     assert "kanadischen Konzern" in mention_texts(entity(out, "Onex")), summary(out)

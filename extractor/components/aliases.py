@@ -512,7 +512,8 @@ class AliasLinker(DataComponent):
         before = []
         for entity in entities:
             # an organisation other than a company only by a place in its name ("die Wiener": Austria Wien)
-            named_place = entity.type == "ORG" and bool(alias.places & entity.places) and alias.sector is None
+            named_place = entity.type == "ORG" and bool(alias.places & self._demonym_places(entity)) \
+                and alias.sector is None
             # or by its sector: "der Bundesligist" is a club
             in_sector = entity.type == "ORG" and alias.sector is not None and alias.sector in self._sectors(entity)
             if (entity.type != "COMPANY" and not named_place and not in_sector) or entity.first >= alias.start:
@@ -546,6 +547,15 @@ class AliasLinker(DataComponent):
         head = max(words, key=len).text
         qualified = len(words) > 1 or "-" in head or self.kb.noun_sectors(head)[0] is not None
         return ("qualified" if qualified else "bare") + (":placed" if alias.places else "")
+
+    def _demonym_places(self, entity: EntityInfo) -> Set[str]:
+        """Where the people a demonym names make up an organisation other than a company: the
+        place in its name ("Austria Wien"), or a club's town by the knowledge base ("die Wiener"
+        for FK Austria Wien; a ministry in Berlin is no "die Berliner")."""
+        company = self.kb.get(entity.kb_id)
+        if company is None or SPORT not in self._sectors(entity):
+            return entity.places
+        return entity.places | self.kb.company_places(company)
 
     def _sectors(self, entity: EntityInfo) -> Set[str]:
         """The sectors the article or the knowledge base gives an organisation."""
