@@ -471,6 +471,15 @@ def test_a_club_is_called_by_the_people_of_its_town(run):
     assert alias_owner(run(ALIAS_MINISTRY_TOWN), "Die Wiener") is None, summary(run(ALIAS_MINISTRY_TOWN))
 
 
+ALIAS_ORIGIN_TOWN = T("Netgo aus Borken setzt seinen Expansionskurs fort und übernimmt Coeit Consulting. "
+                      "Das Systemhaus aus Borken eröffnet ein Büro in Münster.")
+
+
+def test_aus_and_a_town_of_the_gazetteer_places_a_reference(run):
+    found = alias_owner(run(ALIAS_ORIGIN_TOWN), "Das Systemhaus aus Borken")
+    assert found is not None and found["name"] == "Netgo", summary(run(ALIAS_ORIGIN_TOWN))
+
+
 def test_fused_preposition_is_not_part_of_a_reference(run):
     out = run(ALIAS_DATELINE)
     assert "kanadischen Konzern" in mention_texts(entity(out, "Onex")), summary(out)

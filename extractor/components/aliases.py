@@ -262,11 +262,12 @@ class AliasLinker(DataComponent):
                        places=frozenset(places), sector=sector, owner=owner)
 
     def _origin(self, doc: Doc, i: int) -> Set[str]:
-        """Place keys of "aus <place>" right after a reference's head."""
+        """Place keys of "aus <place>" right after a reference's head; "aus" names a place, so a
+        town of the gazetteer counts ("das Systemhaus aus Borken")."""
         if i + 1 >= len(doc) or doc[i].lower_ != "aus":
             return set()
         keys: Set[str] = set()
-        for place in self.kb.places_named(doc[i + 1].text):
+        for place in self.kb.places_called(doc[i + 1].text):
             keys |= self.kb.place_keys(place)
         return keys
 
