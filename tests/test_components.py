@@ -424,6 +424,62 @@ def test_place_the_article_puts_a_company_at_supports_a_reference(run, text, ref
     assert found is not None and found["name"] == owner, summary(run(text))
 
 
+ALIAS_GENITIVE_COUNTRY = T("Lufthansa und Air France legten Zahlen vor. Deutschlands größte Fluggesellschaft "
+                          "verdiente mehr. Die größte Fluggesellschaft Frankreichs verlor Geld.")
+
+
+@pytest.mark.parametrize("reference,owner", [
+    ("Deutschlands größte Fluggesellschaft", "Lufthansa"),
+    ("Die größte Fluggesellschaft Frankreichs", "Air France"),
+], ids=["genitive-before", "genitive-after"])
+def test_a_country_in_the_genitive_places_a_reference(run, reference, owner):
+    found = alias_owner(run(ALIAS_GENITIVE_COUNTRY), reference)
+    assert found is not None and found["name"] == owner, summary(run(ALIAS_GENITIVE_COUNTRY))
+
+
+ALIAS_CLUB = T("Christoph Metzelder lehnt Eintracht Frankfurt ab. Der hessische Bundesligist hatte ihn gefragt.")
+ALIAS_CLUB_NAME = T("Der Boxclub Strausberg hat gewonnen. Der SV Aubing freut sich über Geld. "
+                    "Der Verein bekommt 2500 Euro.")
+
+
+def test_a_sports_noun_refers_to_a_club(run):
+    found = alias_owner(run(ALIAS_CLUB), "Der hessische Bundesligist")
+    assert found is not None and found["name"] == "Eintracht Frankfurt", summary(run(ALIAS_CLUB))
+
+
+def test_a_club_named_by_its_kind_stays_a_name_and_a_bare_verein_no_alias(run):
+    out = run(ALIAS_CLUB_NAME)
+    assert any(e["name"] == "Boxclub Strausberg" for e in out["entities"]), summary(out)
+    assert alias_owner(out, "Der Verein") is None, summary(out)
+
+
+ALIAS_CLUB_TOWN = T("Der SuS Holzhausen gewann gegen den TuS Windheim. Die Holzhauser stehen nun auf Platz zwei.")
+
+
+def test_a_club_is_where_the_town_in_its_name_is(run):
+    found = alias_owner(run(ALIAS_CLUB_TOWN), "Die Holzhauser")  # Holzhausen: a town of the gazetteer
+    assert found is not None and found["name"] == "SuS Holzhausen", summary(run(ALIAS_CLUB_TOWN))
+
+
+ALIAS_CLUB_KB_TOWN = T("Die SV Ried verlor gegen FK Austria Wien mit 0:2. Die Wiener stehen damit auf Platz drei.")
+ALIAS_MINISTRY_TOWN = T("Die Arbeiterkammer prüft den Fall. Die Wiener wollen bald entscheiden.")
+
+
+def test_a_club_is_called_by_the_people_of_its_town(run):
+    found = alias_owner(run(ALIAS_CLUB_KB_TOWN), "Die Wiener")  # Vienna: the club's town by the knowledge base
+    assert found is not None and found["name"] == "FK Austria Wien", summary(run(ALIAS_CLUB_KB_TOWN))
+    assert alias_owner(run(ALIAS_MINISTRY_TOWN), "Die Wiener") is None, summary(run(ALIAS_MINISTRY_TOWN))
+
+
+ALIAS_ORIGIN_TOWN = T("Netgo aus Borken setzt seinen Expansionskurs fort und übernimmt Coeit Consulting. "
+                      "Das Systemhaus aus Borken eröffnet ein Büro in Münster.")
+
+
+def test_aus_and_a_town_of_the_gazetteer_places_a_reference(run):
+    found = alias_owner(run(ALIAS_ORIGIN_TOWN), "Das Systemhaus aus Borken")
+    assert found is not None and found["name"] == "Netgo", summary(run(ALIAS_ORIGIN_TOWN))
+
+
 def test_fused_preposition_is_not_part_of_a_reference(run):
     out = run(ALIAS_DATELINE)
     assert "kanadischen Konzern" in mention_texts(entity(out, "Onex")), summary(out)

@@ -46,6 +46,7 @@ OFFICES = "lexicons/offices.json"
 NOT_AFTER = {"in", "im", "aus", "nach", "von", "für", "gegen", "ganz", "über"}
 # a preposition fused with the article ends like an adjective but begins no reference: "vom Oldenburger Versorger"
 FUSED = {"vom", "im", "am", "zum", "beim", "zur"}
+SPORT = "sport"  # the sector of clubs (lexicons/industry.json)
 
 
 @serialisable
@@ -83,6 +84,8 @@ class AliasLinker(DataComponent):
         self.neuter = tuple(industry["neuter"])
         self.weak = tuple(industry["weak"])
         self.argument_references = frozenset(industry["argument_references"])
+        self.name_words: Dict[str, str] = {word: sector for sector, words in industry["name_words"].items()
+                                           for word in words}
         self.titles = TitleLexicon(data_dir)
         self.products: Dict[str, str] = load_lexicon(data_dir, "products.json")["products"]
         self.office_holders = _office_holders(read_offices(Path(data_dir) / OFFICES))
@@ -103,6 +106,8 @@ class AliasLinker(DataComponent):
         entities = _cluster(doc, names, self.kb)
         for entity in entities:
             if entity.type in ORG_TYPES and not entity.kb_id:
+                entity.sectors |= {self.name_words[t.text] for m in entity.mentions for t in m.span(doc)
+                                   if t.text in self.name_words}  # "SuS Vinkrath": a club
                 entity.places |= self._places_in_names(doc, entity)
         self._place_hints(doc, names, entities)
         self._mark_credits(doc, entities)
@@ -210,6 +215,8 @@ class AliasLinker(DataComponent):
         sector, known = self.kb.noun_sectors(base)
         if not (known or family_head):
             return None
+        if sector == SPORT and head_i in org_tokens and head_i + 1 in org_tokens:
+            return None  # "der Boxclub Strausberg": a club is named by its kind and its town
         # modifiers to the left: adjectives (place adjectives count), then a determiner
         i = start - 1
         determiner: Optional[Token] = None
@@ -219,6 +226,11 @@ class AliasLinker(DataComponent):
                 return None
             if left.lower_ in DETERMINERS or left.lower_ in PLURAL_QUANTIFIERS:
                 determiner = left
+                break
+            genitive = self._genitive_place(left)
+            if genitive:  # "Deutschlands größte Fluggesellschaft": the genitive determines and places
+                determiner = left
+                places |= genitive
                 break
             place = self.kb.adjective_place(left.text)
             if place is not None:
@@ -238,6 +250,9 @@ class AliasLinker(DataComponent):
         if origin:
             places |= origin
             end += 2
+        elif end < len(doc) and self._genitive_place(doc[end]):  # "der größte Chemiekonzern Chinas"
+            places |= self._genitive_place(doc[end])
+            end += 1
         if base.casefold() in self.need_place and not places and not qualified or family_head and not places:
             return None
         if self._is_plural(determiner, doc[first:start], base, plural_form):
@@ -248,22 +263,33 @@ class AliasLinker(DataComponent):
                        places=frozenset(places), sector=sector, owner=owner)
 
     def _origin(self, doc: Doc, i: int) -> Set[str]:
-        """Place keys of "aus <place>" right after a reference's head."""
+        """Place keys of "aus <place>" right after a reference's head; "aus" names a place, so a
+        town of the gazetteer counts ("das Systemhaus aus Borken")."""
         if i + 1 >= len(doc) or doc[i].lower_ != "aus":
             return set()
         keys: Set[str] = set()
-        for place in self.kb.places_named(doc[i + 1].text):
+        for place in self.kb.places_called(doc[i + 1].text):
             keys |= self.kb.place_keys(place)
         return keys
 
+    def _genitive_place(self, token: Token) -> Set[str]:
+        """Place keys of a curated place's genitive ("Deutschlands", "Chinas", "Bayerns"): it places
+        a reference as an adjective does."""
+        text = token.text
+        if len(text) < 4 or not text.endswith("s") or not text[:1].isupper():
+            return set()
+        return {key for place in self.kb.places_named(text[:-1]) for key in self.kb.place_keys(place)}
+
     def _places_in_names(self, doc: Doc, entity: EntityInfo) -> Set[str]:
         """ "Austria Wien", "SG Flensburg-Handewitt", "Mannheimer Adler": a place (or its adjective)
-        in the name is where it is."""
+        in the name is where it is; a club is named after its town, so any town of the gazetteer
+        counts there ("SuS Holzhausen")."""
         keys: Set[str] = set()
+        named = self.kb.places_called if SPORT in entity.sectors else self.kb.places_named
         for mention in entity.mentions:
             for token in mention.span(doc):
                 adjective = self.kb.adjective_place(token.text)
-                for place in self.kb.places_named(token.text) + ([adjective] if adjective else []):
+                for place in named(token.text) + ([adjective] if adjective else []):
                     if place.kind != "country":  # "Telekom Austria" is no reference to every Austrian
                         keys |= self.kb.place_keys(place)
         return keys
@@ -488,8 +514,11 @@ class AliasLinker(DataComponent):
         before = []
         for entity in entities:
             # an organisation other than a company only by a place in its name ("die Wiener": Austria Wien)
-            named_place = entity.type == "ORG" and bool(alias.places & entity.places) and alias.sector is None
-            if (entity.type != "COMPANY" and not named_place) or entity.first >= alias.start:
+            named_place = entity.type == "ORG" and bool(alias.places & self._demonym_places(entity)) \
+                and alias.sector is None
+            # or by its sector: "der Bundesligist" is a club
+            in_sector = entity.type == "ORG" and alias.sector is not None and alias.sector in self._sectors(entity)
+            if (entity.type != "COMPANY" and not named_place and not in_sector) or entity.first >= alias.start:
                 continue
             last = _last_before(entity, alias.start)
             if last is not None:
@@ -520,6 +549,20 @@ class AliasLinker(DataComponent):
         head = max(words, key=len).text
         qualified = len(words) > 1 or "-" in head or self.kb.noun_sectors(head)[0] is not None
         return ("qualified" if qualified else "bare") + (":placed" if alias.places else "")
+
+    def _demonym_places(self, entity: EntityInfo) -> Set[str]:
+        """Where the people a demonym names make up an organisation other than a company: the
+        place in its name ("Austria Wien"), or a club's town by the knowledge base ("die Wiener"
+        for FK Austria Wien; a ministry in Berlin is no "die Berliner")."""
+        company = self.kb.get(entity.kb_id)
+        if company is None or SPORT not in self._sectors(entity):
+            return entity.places
+        return entity.places | self.kb.company_places(company)
+
+    def _sectors(self, entity: EntityInfo) -> Set[str]:
+        """The sectors the article or the knowledge base gives an organisation."""
+        company = self.kb.get(entity.kb_id)
+        return entity.sectors | (self.kb.company_sectors(company) if company else frozenset())
 
     def _evidence(self, alias: Mention, entity: EntityInfo) -> Dict[str, str]:
         """What speaks for or against `entity` as the referent: per cue, whether the article
