@@ -988,6 +988,13 @@ def test_a_title_reference_keeps_the_organisation_it_names(run):
     assert entity(out, "FPÖ")["type"] == "ORG", summary(out)
 
 
+def test_an_indefinite_genitive_plural_is_no_reference(run):
+    out = run(T("Die Telekom Austria kauft den bulgarischen Anbieter Vivacom. Die Regierung plant den Verkauf "
+                "bulgarischer Staatsunternehmen."))
+    assert alias_owner(out, "bulgarischer Staatsunternehmen") is None, summary(out)
+    assert alias_owner(out, "den bulgarischen Anbieter")["name"] == "Vivacom", summary(out)
+
+
 PARTY_AFFILIATION = T("Bundeswirtschaftsminister Sigmar Gabriel (SPD) prüft die Übernahme der Supermarktkette Kaisers Tengelmann durch Edeka.")
 OWNER_COMPOUND = T("Die Opel-Mutter General Motors investiert in den Fahrdienst Lyft, um gemeinsam Roboter-Taxis zu entwickeln.")
 

@@ -257,7 +257,7 @@ class AliasLinker(DataComponent):
             return None
         if self._is_plural(determiner, doc[first:start], base, plural_form):
             return None
-        if determiner is None and not places:
+        if determiner is None and (not places or _genitive_plural(doc, first, start)):
             return None
         return Mention(first, end, "COMPANY", kind=ALIAS, source="alias",
                        places=frozenset(places), sector=sector, owner=owner)
@@ -861,6 +861,14 @@ def _last_before(entity: EntityInfo, i: int) -> Optional[int]:
     """Token index of the entity's last mention that starts before token `i`."""
     position = bisect_left(entity.starts, i)
     return entity.starts[position - 1] if position else None
+
+
+def _genitive_plural(doc: Doc, first: int, start: int) -> bool:
+    """ "der Verkauf bulgarischer Staatsunternehmen": a strong "-er" adjective right after a noun
+    opens an indefinite genitive plural, no reference to one company."""
+    before = doc[first - 1] if first > 0 else None
+    return first < start and doc[first].is_lower and doc[first].text.endswith("er") and before is not None \
+        and not before.is_sent_start and before.is_alpha and before.text[:1].isupper() and before.text[1:].islower()
 
 
 def _after_number(doc: Doc, i: int) -> bool:
