@@ -480,6 +480,15 @@ def test_aus_and_a_town_of_the_gazetteer_places_a_reference(run):
     assert found is not None and found["name"] == "Netgo", summary(run(ALIAS_ORIGIN_TOWN))
 
 
+ALIAS_HYPHENATED_ADJECTIVE = T("General Motors hat mehr Autos verkauft. Der US-amerikanische Autobauer erhöhte "
+                               "seine Prognose.")
+
+
+def test_a_hyphenated_adjective_is_part_of_the_reference(run):
+    found = alias_owner(run(ALIAS_HYPHENATED_ADJECTIVE), "Der US-amerikanische Autobauer")
+    assert found is not None and found["name"] == "General Motors", summary(run(ALIAS_HYPHENATED_ADJECTIVE))
+
+
 def test_fused_preposition_is_not_part_of_a_reference(run):
     out = run(ALIAS_DATELINE)
     assert "kanadischen Konzern" in mention_texts(entity(out, "Onex")), summary(out)

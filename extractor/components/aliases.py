@@ -233,10 +233,13 @@ class AliasLinker(DataComponent):
                 places |= genitive
                 break
             place = self.kb.adjective_place(left.text)
+            # "US-amerikanische": the first part of a hyphenated adjective belongs to the reference
+            hyphenated = left.is_alpha and not left.whitespace_ and i + 1 < start and doc[i + 1].text == "-" \
+                and not doc[i + 1].whitespace_
             if place is not None:
                 places |= self.kb.place_keys(place)
-            elif not (left.is_lower and left.is_alpha and left.text[-1] in "enrsm") and not (left.like_num or left.text in {"-"}) \
-                    or left.lower_ in FUSED:
+            elif not hyphenated and (not (left.is_lower and left.is_alpha and left.text[-1] in "enrsm")
+                                     and not (left.like_num or left.text in {"-"}) or left.lower_ in FUSED):
                 break
             i -= 1
         first = determiner.i if determiner is not None else i + 1
