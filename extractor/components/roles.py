@@ -76,12 +76,12 @@ class Roles(DataComponent):
 
     def _untitled(self, doc: Doc, sent: Span, starts: dict) -> None:
         """A person placed at an organisation without a title: "Jason Paradise von Ubisoft",
-        "Roger Dietsche (Wälli AG)", "Gabriel (SPD)" (an organisation in parentheses: the party
-        is annotated as the politician's role)."""
+        "Roger Dietsche (Wälli AG)" (a company in parentheses; a party there, "Gabriel (SPD)", is
+        membership, not a position)."""
         for person in sentence_mentions(doc, sent, ("PERSON",)):
             after = person.end
             if after + 2 < sent.end and doc[after].text == "(" and (org := starts.get(after + 1)) is not None \
-                    and _is_org(doc, org) and doc[org.end].text == ")" \
+                    and entity_type(doc, org.entity) == "COMPANY" and doc[org.end].text == ")" \
                     and not _credit(doc, sent, person):
                 add_relation(doc, "role", person.entity, org.entity, sent, {"status": "current"}, 0.75)
             if after + 1 < sent.end and doc[after].is_space:
