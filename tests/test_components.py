@@ -1232,6 +1232,20 @@ def test_stock_indices_are_no_companies(run):
     assert [m["start"] for m in nasdaq["mentions"]] == [MARKET_REPORT.index("Nasdaq will")]
 
 
+def test_title_lexicon_rejects_a_misspelt_key(tmp_path):
+    import json
+
+    from extractor.components.titles import read_titles
+    from extractor.paths import data_path
+
+    spec = json.loads(data_path("lexicons", "titles.json").read_text(encoding="utf-8"))
+    spec["sources"]["befor"] = spec["sources"].pop("before")
+    path = tmp_path / "titles.json"
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"titles.json: .*sources\.befor"):
+        read_titles(path)
+
+
 def test_stock_index_lexicon_rejects_a_misspelt_key(tmp_path):
     from extractor.components.mentions import read_stock_indices
 

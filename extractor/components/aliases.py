@@ -24,13 +24,13 @@ from ..kb import KnowledgeBase, fold, load_kb, load_lexicon, without_endings
 from ..relation_types import load_json, validation_problems
 from .alias_ranker import CONFLICT, Candidate, RuleRanker, TrainedRanker, candidate_features
 from .mentions import hyphen_chain_start
-from .mention import (ALIAS, COMPOUND, GENERIC_REFERENCES, NAME, ORG_TYPES, PRONOUN, STOCK_INDEX, Mention, mentions,
+from .mention import (ALIAS, ARTICLES, COMPOUND, GENERIC_REFERENCES, NAME, ORG_TYPES, PRONOUN, STOCK_INDEX, Mention, mentions,
                       serialisable, set_spans)
 from .resources import KB_FILES, TITLES, DataComponent
 from .titles import TitleLexicon
 
 # definite only: "einen Investor" introduces someone new, it does not refer back
-DETERMINERS = {"der", "die", "das", "des", "dem", "den"}
+DETERMINERS = ARTICLES
 DEFINITE = DETERMINERS | {"dieser", "diese", "dieses", "diesem", "diesen"}
 INDEFINITE = {"ein", "eine", "eines", "einem", "einen", "einer", "kein", "keine", "keinen", "keinem", "keiner"}
 PLURAL_QUANTIFIERS = {"beide", "beiden", "mehrere", "mehreren", "viele", "vielen", "alle", "allen", "einige",
@@ -253,8 +253,8 @@ class AliasLinker(DataComponent):
         if origin:
             places |= origin
             end += 2
-        elif end < len(doc) and self._genitive_place(doc[end]):  # "der größte Chemiekonzern Chinas"
-            places |= self._genitive_place(doc[end])
+        elif end < len(doc) and (genitive := self._genitive_place(doc[end])):  # "der größte Chemiekonzern Chinas"
+            places |= genitive
             end += 1
         if base.casefold() in self.need_place and not places and not qualified or family_head and not places:
             return None

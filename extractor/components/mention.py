@@ -15,6 +15,7 @@ ORG_TYPES = ("COMPANY", "ORG")
 STOCK_INDEX = "stock_index"  # Mention.source of a name that stands for an index ("der Nasdaq 100")
 MENTIONS, ALIASES = "mentions", "aliases"  # the doc.spans keys
 # words that introduce a picture or source credit: "Foto: Bernd Thissen (dpa)", "(c) Deutsche Presse-Agentur"
+ARTICLES = frozenset({"der", "die", "das", "des", "dem", "den"})  # the definite article
 CREDIT_WORDS = frozenset({"foto", "fotos", "bild", "bilder", "quelle", "grafik", "copyright", "video"})
 # doc.user_data key: bare generic references ("der Konzern") resolved for the relation rules
 GENERIC_REFERENCES = "generic_references"

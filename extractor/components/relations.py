@@ -18,12 +18,11 @@ from spacy.tokens import Doc, Span, Token
 
 from ..kb import KnowledgeBase, load_kb
 from ..relation_types import load_triggers
-from .mention import COMPOUND, Mention
+from .mention import ARTICLES, COMPOUND, Mention
 from .relation import add_relation, entity_type, main_entity, mention_counts, sentence_mentions, with_references
 from .resources import KB_FILES, RELATIONS, DataComponent
 
 GROUP_WORDS = {"beide", "beiden"}
-ARTICLES = {"der", "die", "das", "den", "dem", "des"}
 OWNER_STEMS = ("eigner", "eigentümer")  # subsidiary triggers naming the parent, like "-mutter"
 INDEFINITE = {"ein", "eine", "einer", "einem", "einen", "eines"}
 PREPOSITIONS = {"mit", "von", "an", "bei", "für", "über", "zu", "auf", "in", "aus", "durch", "gegen", "um", "unter"}
@@ -595,8 +594,8 @@ def _subsidiary(self: Relations, doc, sent, trigger, orgs, group, nxt, triggered
             parent = _owner_before(doc, sent, trigger, orgs)  # "E.ON bringt Tochter Uniper an die Börse"
         if follower is not None and follower is not parent:
             child = follower
-        elif _reference_around(orgs, trigger) is not None:
-            child = _reference_around(orgs, trigger)  # "Covestro ... Dass die Bayer-Tochter ..."
+        elif (reference := _reference_around(orgs, trigger)) is not None:
+            child = reference  # "Covestro ... Dass die Bayer-Tochter ..."
         elif not _unnamed(doc, sent, glued.start if glued else trigger.i):
             child = _nearest([m for m in orgs if parent is None or m.entity != parent.entity], trigger.i, before=True)
     elif "mutter" in low or low.startswith(OWNER_STEMS):  # "die Opel-Mutter GM", "des Kaufhof-Eigners HBC"

@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .titles import TitleLexicon
-from .mention import ALIAS, COMPOUND, CREDIT_WORDS, GENERIC_REFERENCES, NAME, ORG_TYPES, Mention
+from .mention import ALIAS, ARTICLES, COMPOUND, CREDIT_WORDS, GENERIC_REFERENCES, NAME, ORG_TYPES, Mention
 from .relation import add_relation, entity_type, main_entity, sentence_mentions
 from .resources import TITLES, DataComponent
 
@@ -28,7 +28,6 @@ FUNCTION_HEADS = ("leiter", "leiterin", "chef", "chefin", "sprecher", "sprecheri
 CLAUSE_WORDS = {"und", "oder", "sowie", "aber", "sagte", "sagt", "ist", "war", "hat", "wird", "wurde",
                 # a second preposition starts a new phrase: "Kengeter im Interview mit hr-iNFO"
                 "mit", "gegen", "über", "nach", "vor", "zu", "zum", "zur", "auf", "an", "am"}
-ARTICLES = {"der", "die", "das", "des", "dem", "den"}
 # and the relative possessives: "die Firma X, deren Sprecher Y sagte"
 POSSESSIVES = {"sein", "seine", "seinen", "seinem", "seines", "seiner", "ihr", "ihre", "ihren", "ihrem", "ihres", "ihrer",
                "deren", "dessen"}

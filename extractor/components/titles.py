@@ -3,32 +3,72 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from typing import List, Tuple
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from spacy.tokens import Doc, Span, Token
 
-from ..kb import load_lexicon
+from ..relation_types import load_json, validation_problems
 from .mention import ORG_TYPES, mentions
+from .resources import TITLES
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OwnCompanyTitles(_Strict):
+    prefixes: List[str]
+    titles: List[str]
+
+
+class SourceWords(_Strict):
+    before: List[str]
+    after: List[str]
+
+
+class TitleFile(_Strict):
+    """lexicons/titles.json, checked when loaded: a misspelt or missing key fails with the file."""
+
+    doc: str = Field("", alias="_doc")
+    titles: List[str]
+    heads: List[str]
+    excluded: List[str]
+    status: Dict[str, List[str]]
+    person_nouns: List[str]
+    own_company: OwnCompanyTitles
+    sources: SourceWords
+    qualifiers: List[str]
+    led_by: List[str]
+    founded_by: Dict[str, Optional[str]]
+
+
+def read_titles(path: Path) -> TitleFile:
+    try:
+        return TitleFile.model_validate(load_json(path))
+    except ValidationError as error:
+        raise ValueError(f"{path}: {validation_problems(error)}") from None
 
 
 class TitleLexicon:
     def __init__(self, data_dir: str) -> None:
-        lexicon = load_lexicon(data_dir, "titles.json")
-        self.titles = set(lexicon["titles"])
-        self.heads = tuple(lexicon["heads"])
-        self.excluded = set(lexicon["excluded"])
-        self.status = {word: status for status, words in lexicon["status"].items() for word in words}
+        lexicon = read_titles(Path(data_dir) / TITLES)
+        self.titles = set(lexicon.titles)
+        self.heads = tuple(lexicon.heads)
+        self.excluded = set(lexicon.excluded)
+        self.status = {word: status for status, words in lexicon.status.items() for word in words}
         # occupations and offices held at no organisation ("die Kanzlerin"): person references, never roles
-        self.person_nouns = frozenset(lexicon["person_nouns"])
+        self.person_nouns = frozenset(lexicon.person_nouns)
         # posts at the company the article is about: "Konzernchef", "Geschäftsführer"
-        self.own_prefixes = tuple(lexicon["own_company"]["prefixes"])
-        self.own_titles = frozenset(lexicon["own_company"]["titles"])
+        self.own_prefixes = tuple(lexicon.own_company.prefixes)
+        self.own_titles = frozenset(lexicon.own_company.titles)
         # words that cite a medium as the source: "im Interview mit der X", "X zufolge"
-        self.source_before = frozenset(lexicon["sources"]["before"])
-        self.source_after = frozenset(lexicon["sources"]["after"])
-        self.qualifiers = frozenset(lexicon["qualifiers"])  # "Erster Vorsitzender"
-        self.led_by = frozenset(lexicon["led_by"])  # "unter der Leitung von X"
-        self.founded_by = dict(lexicon["founded_by"])  # "von X gegründet": participle -> title or None
+        self.source_before = frozenset(lexicon.sources.before)
+        self.source_after = frozenset(lexicon.sources.after)
+        self.qualifiers = frozenset(lexicon.qualifiers)  # "Erster Vorsitzender"
+        self.led_by = frozenset(lexicon.led_by)  # "unter der Leitung von X"
+        self.founded_by = dict(lexicon.founded_by)  # "von X gegründet": participle -> title or None
 
     def is_title(self, token: Token) -> bool:
         low = token.lower_
