@@ -18,9 +18,11 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
+from thinc.api import use_ops
 
 from . import SCHEMA_VERSION, __version__
 from .components.resources import DATA
+from .ml import BLASOps
 from .records import MAX_CHARS, Record
 from .tokenizer import business_tokenizer
 from .windows import merge_windows, windows
@@ -64,7 +66,8 @@ def load_pipeline(model: Optional[str] = None, data_dir: Optional[Path] = None) 
     if warning:
         warnings.warn(warning)
         print(f"warning: {warning}", file=sys.stderr)
-    nlp = spacy.load(name, exclude=["parser", "senter"] if name and "de_core_news" in name else []) if name else spacy.blank("de")
+    with use_ops(BLASOps.name):  # the models' layers keep the ops they were built with
+        nlp = spacy.load(name, exclude=["parser", "senter"] if name and "de_core_news" in name else []) if name else spacy.blank("de")
     business_tokenizer(nlp)
     # No parser: the CNN NER needs ~100 MB per MB of text, so 1 MB articles are fine.
     nlp.max_length = MAX_TEXT_LENGTH

@@ -45,3 +45,28 @@ def test_a_legal_form_before_a_full_stop_ends_name_and_sentence(analyse):
     assert names == {"Zyrbel Software GmbH"}, out["entities"]
     tokens = [t.text for t in spacy.blank("de").tokenizer("Quux GmbH.")]
     assert tokens == ["Quux", "GmbH."]  # what spaCy's German tokenizer alone does
+
+
+@pytest.mark.parametrize("trans1,trans2", [(False, False), (True, False), (False, True), (True, True)])
+def test_blas_ops_multiply_as_thinc_does(trans1, trans2):
+    """The bundled model's layers use numpy's BLAS for their products: same results as blis."""
+    import numpy
+    from thinc.api import NumpyOps
+
+    from extractor.ml import BLASOps
+
+    rng = numpy.random.default_rng(0)
+    x = rng.random((7, 5), dtype="float32")
+    y = rng.random((5, 3) if not trans2 else (3, 5), dtype="float32")
+    x = numpy.ascontiguousarray(x.T) if trans1 else x
+    expected = NumpyOps().gemm(x, y, trans1=trans1, trans2=trans2)
+    assert numpy.allclose(BLASOps().gemm(x, y, trans1=trans1, trans2=trans2), expected, atol=1e-5)
+    out = numpy.zeros_like(expected)
+    assert BLASOps().gemm(x, y, out=out, trans1=trans1, trans2=trans2) is out and numpy.allclose(out, expected, atol=1e-5)
+
+
+def test_bundled_model_layers_use_blas_ops():
+    from extractor.ml import BLASOps
+
+    nlp = pipeline.load_pipeline()
+    assert all(isinstance(node.ops, BLASOps) for node in nlp.get_pipe("tok2vec").model.walk())
