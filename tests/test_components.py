@@ -1264,6 +1264,20 @@ def test_a_mediums_online_site_is_one_name(run):
     assert mention_texts(handelsblatt) == ["Handelsblatt Online"], summary(out)
 
 
+GROUP_NAME = T("Tatsächlich hat die oberösterreichische Pfeiffer-Gruppe noch bis vor Kurzem Pläne für ihre "
+               "Tochter Zielpunkt gewälzt. Der Lufthansa-Gruppe-Chef Carsten Spohr widersprach.")
+
+
+def test_a_group_is_named_with_its_word_gruppe(run):
+    """ "die Pfeiffer-Gruppe" is the group's name (the gold writes "X-Gruppe" as a name), not
+    the compound "Pfeiffer"; a known company keeps its own name."""
+    out = run(GROUP_NAME)
+    pfeiffer = next(e for e in out["entities"] if e["name"] == "Pfeiffer-Gruppe")
+    assert [m["kind"] for m in pfeiffer["mentions"]] == ["name"], summary(out)
+    lufthansa = by_kb(out, "lufthansa")
+    assert mention_texts(lufthansa) == ["Lufthansa-Gruppe"] and lufthansa["mentions"][0]["kind"] == "compound", summary(out)
+
+
 NAMED_AFTER = T("Eine Studie der Hans-Böckler-Stiftung zeigt das, sagte Dr. Helmut Pauls an der "
                 "Robert-Bosch-Straße. Herr Grube widersprach vor dem Düsseldorfer Arbeitsgericht.")
 

@@ -117,6 +117,8 @@ class EntityMentions(DataComponent):
         for mention in chosen:
             if mention.type in ORG_TYPES and mention.end < len(doc) and doc[mention.end].text in {"Online", "ONLINE"}:
                 mention.end += 1  # "Handelsblatt Online", "FOCUS Online": a medium's site takes its name
+            if mention.type in ORG_TYPES and _is_compound(doc, mention) and doc[mention.end + 1].text == "Gruppe":
+                mention.end += 2  # "die Pfeiffer-Gruppe": a group is named so, not a compound of its name
             self._link_and_type(doc, mention)
             if mention.type in ORG_TYPES and self.indices.names(doc, mention):
                 # "der Nasdaq 100": an index, not the exchange
