@@ -1278,6 +1278,23 @@ def test_a_group_is_named_with_its_word_gruppe(run):
     assert mention_texts(lufthansa) == ["Lufthansa-Gruppe"] and lufthansa["mentions"][0]["kind"] == "compound", summary(out)
 
 
+def test_a_name_ends_at_a_spaced_dash_and_a_date_is_no_name(run):
+    """ "13. Januar 2016 - Ferratum Oyj (ISIN …)": the dateline's date belongs to no company."""
+    out = run(T("Helsinki/Berlin, 13. Januar 2016 - Ferratum Oyj (ISIN: FI4000106299), Pionier im Bereich "
+                "Financial Technology, bietet Kunden in Deutschland ab heute auch Einlageprodukte an."))
+    assert [e["name"] for e in out["entities"] if e["type"] == "COMPANY"] == ["Ferratum Oyj"], summary(out)
+
+
+def test_ner_spans_are_cut_at_separators_no_name_contains():
+    import spacy
+
+    from extractor.components.mentions import _pieces
+
+    doc = spacy.blank("de")("Holtby - Müller und Landeskriminalamt (LKA) Rheinland-Pfalz")
+    assert [doc[s:e].text for s, e in _pieces(doc, 0, 3)] == ["Holtby", "Müller"]
+    assert [doc[s:e].text for s, e in _pieces(doc, 4, len(doc))] == ["Landeskriminalamt (LKA) Rheinland-Pfalz"]
+
+
 NAMED_AFTER = T("Eine Studie der Hans-Böckler-Stiftung zeigt das, sagte Dr. Helmut Pauls an der "
                 "Robert-Bosch-Straße. Herr Grube widersprach vor dem Düsseldorfer Arbeitsgericht.")
 

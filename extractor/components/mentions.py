@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Set, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rapidfuzz import fuzz, process
@@ -45,6 +45,8 @@ CHAIN_HEADS = ("institut", "instituts", "institutes", "stiftung", "zentrum", "ze
 AMBIGUOUS = "lexicons/ambiguous_names.txt"
 OPENING_QUOTES = {'"', "„", "“", "«", "»", "‚", "'"}
 CLOSING_QUOTES = {'"', "“", "”", "»", "«", "‘", "'"}
+MONTHS = {"januar", "jänner", "februar", "märz", "april", "mai", "juni", "juli", "august", "september", "oktober",
+          "november", "dezember"}
 WEEKDAYS = {"montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag", "sonnabend",
             "montagausgabe", "dienstagausgabe", "mittwochausgabe", "donnerstagausgabe", "freitagausgabe",
             "samstagausgabe", "sonntagausgabe", "wochenendausgabe"}
@@ -131,11 +133,14 @@ class EntityMentions(DataComponent):
 
     # --- proposals ------------------------------------------------------------
     def _from_ner(self, doc: Doc, org_names: Set[str]) -> Iterable[Mention]:
-        for ent in doc.ents:
+        pieces = ((ent, start, end) for ent in doc.ents for start, end in _pieces(doc, ent.start, ent.end))
+        for ent, start, end in pieces:
             label = NER_LABELS.get(ent.label_)
             if label is None:
                 continue
-            start, end = _trim(doc, ent.start, ent.end, self.compound_heads)
+            start, end = _trim(doc, start, end, self.compound_heads)
+            if start < end and doc[start].lower_ in MONTHS and any(t.like_num for t in doc[start:end]):
+                continue  # "Januar 2016 - Ferratum Oyj": the dateline's date is no name
             while start < end - 1 and doc[start].text in NAME_PREFIXES:
                 start += 1  # "Dr. Helmut Pauls", "Herr Grube", "Fa. itek GmbH": the name follows
             glued = end < len(doc) and doc[end].text == "-" and not doc[start].whitespace_
@@ -200,10 +205,12 @@ class EntityMentions(DataComponent):
 
     def _from_legal(self, doc: Doc, org_names: Set[str]) -> Iterable[Mention]:
         for _, start, end in self.legal_matcher(doc):
-            # "Der Ulmer Maschinenbauer Müller GmbH": articles, place adjectives and industry nouns are not the name
+            # "Der Ulmer Maschinenbauer Müller GmbH", "13. Januar 2016 - Ferratum Oyj": articles, place
+            # adjectives, industry nouns and dates are not the name
             while start < end - 2 and (doc[start].is_stop or self.kb.adjective_place(doc[start].text)
                                        or self.kb.noun_sectors(doc[start].text)[1] or doc[start].text.isdigit()
-                                       or doc[start].text in NAME_PREFIXES):
+                                       or doc[start].text in NAME_PREFIXES or doc[start].lower_ in MONTHS
+                                       or doc[start].is_punct):
                 start += 1
             start = self._past_descriptor(doc, start, end, org_names)
             if not doc[start].is_stop:  # "Das AG Frankfurt" is a court (Amtsgericht), not a company
@@ -398,6 +405,19 @@ def _variants(forms: Iterable[str]) -> Iterable[str]:
             yield form + "s"
         if form.startswith("Deutsche "):
             yield "Deutschen " + form[len("Deutsche "):]
+
+
+def _pieces(doc: Doc, start: int, end: int) -> Iterator[Tuple[int, int]]:
+    """An NER span cut at separators no name contains: a dash between spaces ("Januar 2016 -
+    Ferratum Oyj", "Holtby - Müller"), a closing parenthesis or a double dash
+    ("Dow Jones)-- Daimler")."""
+    for i in range(start, end):
+        token = doc[i]
+        spaced_dash = token.text in {"-", "–", "—"} and token.whitespace_ and i > 0 and doc[i - 1].whitespace_
+        if spaced_dash or token.text in {")", "--", "|"} and not doc[start:i].text.count("("):
+            yield start, i
+            start = i + 1
+    yield start, end
 
 
 def _trim(doc: Doc, start: int, end: int, heads: Set[str]) -> Tuple[int, int]:
