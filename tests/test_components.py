@@ -1295,6 +1295,18 @@ def test_ner_spans_are_cut_at_separators_no_name_contains():
     assert [doc[s:e].text for s, e in _pieces(doc, 4, len(doc))] == ["Landeskriminalamt (LKA) Rheinland-Pfalz"]
 
 
+def test_a_full_name_with_its_legal_form_folded_away_joins_no_other_name(run):
+    """ "Moovel Group GmbH" and "Moovel North America LLC" are two companies (the second a new
+    unit of the first); "Steilmann-Gruppe" and "Steilmann SE" are one."""
+    out = run(T("Die Moovel Group GmbH dürfte die Gründung einer US-Tochter bekannt geben: Die Moovel North "
+                "America LLC entsteht durch eine Fusion. Die Steilmann SE ist insolvent. Die Steilmann-Gruppe "
+                "beschäftigt 6500 Mitarbeiter."))
+    names = sorted(e["name"] for e in out["entities"] if e["type"] == "COMPANY")
+    assert names[:2] == ["Moovel Group GmbH", "Moovel North America LLC"] and len(names) == 3, summary(out)
+    steilmann = next(e for e in out["entities"] if e["name"].startswith("Steilmann"))
+    assert mention_texts(steilmann) == ["Steilmann SE", "Steilmann-Gruppe"], summary(out)
+
+
 NAMED_AFTER = T("Eine Studie der Hans-Böckler-Stiftung zeigt das, sagte Dr. Helmut Pauls an der "
                 "Robert-Bosch-Straße. Herr Grube widersprach vor dem Düsseldorfer Arbeitsgericht.")
 

@@ -795,7 +795,7 @@ def _genitive_base(text: str, known_last_words: Set[str]) -> str:
 
 def _name_words(text: str) -> Tuple[str, ...]:
     """A name as folded words, hyphens as spaces: "Rite-Aid" and "Rite Aid" are one name."""
-    return tuple(fold(text).replace("-", " ").split())
+    return tuple(fold(text.replace("-", " ")).split())  # "Steilmann-Gruppe" is "Steilmann"
 
 
 def _full_org_names(doc: Doc, ordered: List[Mention], kb: KnowledgeBase) -> Dict[Tuple[str, ...], Mention]:
@@ -803,18 +803,23 @@ def _full_org_names(doc: Doc, ordered: List[Mention], kb: KnowledgeBase) -> Dict
     "Coeit Consulting", "Youzu" -> "Youzu Interactive"; or, failing that, the one longer name
     a distinctive word ends: "Hüttinger" -> "Trumpf Hüttinger". Not when two names share the
     start ("DB International", "DB Projektbau"), when the rest is a place ("Oracle
-    Deutschland" is the subsidiary) or when the short name is a different KB company."""
+    Deutschland" is the subsidiary), when the short name is a different KB company or is itself
+    a full name with its legal form folded away ("Moovel Group GmbH", "Moovel North America LLC")."""
     names: Dict[Tuple[str, ...], Mention] = {}
+    complete: Set[Tuple[str, ...]] = set()  # a full name itself once its legal form is folded away
     for m in ordered:
         if m.type in ORG_TYPES:
-            names.setdefault(_name_words(m.text(doc)), m)
+            words = _name_words(m.text(doc))
+            names.setdefault(words, m)
+            if len(words) < len(m.text(doc).replace("-", " ").split()):
+                complete.add(words)  # "Moovel Group GmbH" folds to "moovel": no short form of another name
     by_first: Dict[str, List[Tuple[str, ...]]] = {}
     for words in names:
         if words:
             by_first.setdefault(words[0], []).append(words)
     out = {}
     for head, short in names.items():
-        if not head or len("".join(head)) < 3:
+        if not head or len("".join(head)) < 3 or head in complete:
             continue
         fulls = [words for words in by_first[head[0]] if len(words) > len(head) and words[:len(head)] == head
                  and not any(kb.places_named(w.title()) for w in words[len(head):])
