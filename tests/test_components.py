@@ -1307,6 +1307,14 @@ def test_a_full_name_with_its_legal_form_folded_away_joins_no_other_name(run):
     assert mention_texts(steilmann) == ["Steilmann SE", "Steilmann-Gruppe"], summary(out)
 
 
+def test_a_seat_adjective_is_no_part_of_a_known_name(run):
+    out = run(T("Die Münchner Allianz erhöht die Dividende. Der Stellenabbau bei der Münchner Unicredit-Tochter "
+                "HVB geht weiter, kommentiert die Frankfurter Neue Presse."))
+    assert mention_texts(by_kb(out, "allianz")) == ["Allianz"], summary(out)
+    assert mention_texts(by_kb(out, "unicredit")) == ["Unicredit"], summary(out)
+    assert "Frankfurter Neue Presse" in {e["name"] for e in out["entities"]}, summary(out)
+
+
 NAMED_AFTER = T("Eine Studie der Hans-Böckler-Stiftung zeigt das, sagte Dr. Helmut Pauls an der "
                 "Robert-Bosch-Straße. Herr Grube widersprach vor dem Düsseldorfer Arbeitsgericht.")
 

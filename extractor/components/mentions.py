@@ -148,6 +148,8 @@ class EntityMentions(DataComponent):
                 continue  # "der Paderborner Konzern"; a name glued to a hyphen is one ("Berger-Gruppe")
             if label in ORG_TYPES:
                 start = self._past_descriptor(doc, start, end, org_names)
+                if end - start > 1 and self._seat_adjective(doc, start, end):
+                    start += 1  # "die Münchner Allianz": the seat's adjective is no part of a known name
             if start < end:
                 yield Mention(start, end, label, source="ner")
 
@@ -156,6 +158,16 @@ class EntityMentions(DataComponent):
         people, which the NER takes for a name; a place's own name ("Bayern") stays one."""
         return (self.kb.adjective_place(word) is not None or self.kb.demonym_place(word) is not None) \
             and not self.kb.places_named(word) and self.kb.lookup(word) is None
+
+    def _seat_adjective(self, doc: Doc, start: int, end: int) -> bool:
+        """ "die Münchner Allianz", "der Münchner Unicredit-Tochter": a place adjective before a
+        known company that is its seat, or before a compound, describes it; "Frankfurter Neue
+        Presse" and "Mannheimer Adler" are names of their own."""
+        word, company = doc[start].text, self.kb.lookup(doc[start + 1:end].text)
+        if company is None or self.kb.lookup(doc[start:end].text) or not self._place_word(word):
+            return False
+        place = self.kb.adjective_place(word) or self.kb.demonym_place(word)
+        return _is_compound_span(doc, start, end) or place.name in {company.city, company.region}
 
     def _past_descriptor(self, doc: Doc, start: int, end: int, org_names: Set[str]) -> int:
         """Where the name starts in a span the NER began at its descriptor: "IT-Unternehmen
