@@ -18,7 +18,7 @@ from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tup
 import orjson
 
 LEGAL_FORMS = (
-    "gmbh & co. kgaa", "gmbh & co. kg", "gmbh & co kg", "& co. kgaa", "& co. kg", "& co. ohg", "& co.", "& co",
+    "gmbh & co. kgaa", "gmbh & co. kg", "gmbh & co kg", "gesellschaft m.b.h.", "ges.m.b.h.", "gesmbh", "m.b.h.", "& co. kgaa", "& co. kg", "& co. ohg", "& co.", "& co",
     "ag & co. kgaa", "kgaa", "gmbh", "ag", "se", "kg", "ohg", "mbh", "e.v.", "eg", "inc.", "inc", "corp.", "corp",
     "corporation", "co.", "ltd.", "ltd", "limited", "plc", "llc", "s.a.", "sa", "s.p.a.", "spa", "n.v.", "nv",
     "b.v.", "bv", "s.a.s.", "sas", "ab", "asa", "a/s", "oyj", "holding", "holdings", "group", "gruppe", "konzern",

@@ -13,6 +13,7 @@ company's name carried the stop. Legal forms never take an abbreviation stop.
 from __future__ import annotations
 
 import spacy
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.lang.char_classes import ALPHA
 from spacy.util import compile_infix_regex, compile_suffix_regex
@@ -21,13 +22,17 @@ HYPHEN_INFIX = r"(?<=[{a}0-9])(?:-|–)(?=[{a}])".format(a=ALPHA)
 # endings of legal forms that spaCy would keep together with a sentence-final stop ("mbH": GmbH, gGmbH)
 LEGAL_FORMS_BEFORE_STOP = ("mbH", "KGaA", "eG", "AöR", "SpA")
 LEGAL_FORM_STOP = "(?:{})\\.".format("|".join(f"(?<={form})" for form in LEGAL_FORMS_BEFORE_STOP))
+# Austrian spellings of GmbH, which the tokenizer would cut into "m.b", ".", "H." (a "person" "H.")
+DOTTED_LEGAL_FORMS = ("m.b.H.", "Ges.m.b.H.", "Ges.m.b.H")
 
 
 def business_tokenizer(nlp: Language) -> Language:
-    """`split_hyphens`, and a full stop after a legal form is a token of its own
-    ("Quux GmbH.", "Zyrbel Verwaltungs-GmbH."); idempotent."""
+    """`split_hyphens`, a full stop after a legal form is a token of its own
+    ("Quux GmbH.", "Zyrbel Verwaltungs-GmbH."), "Ges.m.b.H." is one token; idempotent."""
     split_hyphens(nlp)
     tokenizer = nlp.tokenizer
+    for form in DOTTED_LEGAL_FORMS:
+        tokenizer.add_special_case(form, [{ORTH: form}])
     current = getattr(tokenizer.suffix_search, "__self__", None)
     if current is not None and LEGAL_FORM_STOP in current.pattern:
         return nlp

@@ -1315,6 +1315,14 @@ def test_a_seat_adjective_is_no_part_of_a_known_name(run):
     assert "Frankfurter Neue Presse" in {e["name"] for e in out["entities"]}, summary(out)
 
 
+def test_austrian_legal_forms_end_a_company_name(run):
+    """ "Gesellschaft m.b.H.", "Ges.m.b.H.", "GesmbH": no "person H.", the form belongs to the name."""
+    out = run(T("Die BA-SE Unternehmenslogistik Gesellschaft m.b.H. meldet Insolvenz an. Die Hofer Bau GesmbH "
+                "und die Alpine Bau Ges.m.b.H. sind pleite."))
+    assert sorted(e["name"] for e in out["entities"] if e["type"] in ("COMPANY", "ORG", "PERSON")) == [
+        "Alpine Bau Ges.m.b.H.", "BA-SE Unternehmenslogistik Gesellschaft m.b.H.", "Hofer Bau GesmbH"], summary(out)
+
+
 NAMED_AFTER = T("Eine Studie der Hans-Böckler-Stiftung zeigt das, sagte Dr. Helmut Pauls an der "
                 "Robert-Bosch-Straße. Herr Grube widersprach vor dem Düsseldorfer Arbeitsgericht.")
 

@@ -28,7 +28,8 @@ from .resources import KB_FILES, TITLES, DataComponent
 NER_LABELS = {"PER": "PERSON", "PERSON": "PERSON", "LOC": "LOCATION", "LOCATION": "LOCATION", "GPE": "LOCATION",
               "ORG": "ORG", "COMPANY": "COMPANY", "MISC": "MISC", "OTH": "MISC"}
 LEGAL_FORM_TOKENS = ["GmbH", "AG", "SE", "KGaA", "KG", "OHG", "Inc.", "Inc", "Corp.", "Corp", "Ltd.", "Ltd", "plc",
-                     "PLC", "LLC", "S.A.", "SA", "N.V.", "NV", "B.V.", "S.p.A.", "SpA", "AB", "ASA", "Oyj", "mbH", "eG"]
+                     "PLC", "LLC", "S.A.", "SA", "N.V.", "NV", "B.V.", "S.p.A.", "SpA", "AB", "ASA", "Oyj", "mbH", "eG",
+                     "GesmbH", "m.b.H.", "Ges.m.b.H.", "Ges.m.b.H"]
 COMPANY_CUES = re.compile(r"(?i)\b(gmbh|ag|se|kgaa|kg|inc|corp|ltd|plc|llc|holding|bank|versicherung|verlag|werke|"
                           r"airlines?|motors?|group|konzern|brauerei|reederei)\b")
 ORG_CUES = re.compile(r"(?i)(ministerium|regierung|gewerkschaft|verband|partei|behörde|amt\b|gericht|kommission|"
@@ -150,6 +151,9 @@ class EntityMentions(DataComponent):
                 start = self._past_descriptor(doc, start, end, org_names)
                 if end - start > 1 and self._seat_adjective(doc, start, end):
                     start += 1  # "die Münchner Allianz": the seat's adjective is no part of a known name
+            while label in ORG_TYPES and start < end < len(doc) and doc[end].text in LEGAL_FORM_TOKENS \
+                    and doc[end - 1].whitespace_:
+                end += 1  # "Unternehmenslogistik Gesellschaft m.b.H.": the legal form the NER left out
             if start < end:
                 yield Mention(start, end, label, source="ner")
 
