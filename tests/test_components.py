@@ -1323,6 +1323,14 @@ def test_austrian_legal_forms_end_a_company_name(run):
         "Alpine Bau Ges.m.b.H.", "BA-SE Unternehmenslogistik Gesellschaft m.b.H.", "Hofer Bau GesmbH"], summary(out)
 
 
+def test_ordinary_words_that_are_short_company_names_need_support(run):
+    """ "in Kraft treten", "die treibende Kraft", "Visa für Flüchtlinge": no Kraft Heinz, no Visa;
+    the full name still counts."""
+    out = run(T("Die Feuerpause soll am Samstag in Kraft treten, die treibende Kraft ist Russland. "
+                "Deutschland stellt mehr Visa aus. Kraft Heinz übernimmt den Konkurrenten nicht."))
+    assert [e["name"] for e in out["entities"] if e["type"] == "COMPANY"] == ["Kraft Heinz"], summary(out)
+
+
 NAMED_AFTER = T("Eine Studie der Hans-Böckler-Stiftung zeigt das, sagte Dr. Helmut Pauls an der "
                 "Robert-Bosch-Straße. Herr Grube widersprach vor dem Düsseldorfer Arbeitsgericht.")
 
