@@ -1327,7 +1327,8 @@ def test_ordinary_words_that_are_short_company_names_need_support(run):
     """ "in Kraft treten", "die treibende Kraft", "Visa für Flüchtlinge": no Kraft Heinz, no Visa;
     the full name still counts."""
     out = run(T("Die Feuerpause soll am Samstag in Kraft treten, die treibende Kraft ist Russland. "
-                "Deutschland stellt mehr Visa aus. Kraft Heinz übernimmt den Konkurrenten nicht."))
+                "Deutschland stellt mehr Visa aus. Kraft Heinz übernimmt den Konkurrenten nicht. Dem M4 CS "
+                "fehlt im Gegensatz zum GTS der Flügel."))
     assert [e["name"] for e in out["entities"] if e["type"] == "COMPANY"] == ["Kraft Heinz"], summary(out)
 
 
