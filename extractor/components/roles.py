@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Span
 
 from .titles import TitleLexicon
 from .mention import ALIAS, ARTICLES, COMPOUND, CREDIT_WORDS, GENERIC_REFERENCES, NAME, ORG_TYPES, Mention
-from .relation import add_relation, entity_type, main_entity, sentence_mentions
+from .relation import add_relation, entity_type, main_entity, sentence_mentions, with_references
 from .resources import TITLES, DataComponent
 
 OF = {"von", "der", "des", "bei", "beim", "vom", "im"}
@@ -61,14 +61,19 @@ class Roles(DataComponent):
         by_name = _orgs_by_name(doc, linked)
         covering = {i: m for m in reversed(linked) for i in range(m.start, m.end)}  # token -> a mention over it
         pending: List[Tuple[str, str, Span, dict]] = []
+        previous: List[Tuple[str, str, Span, dict]] = []  # roles at the organisation of the sentence before
+        last = None
         for sent in doc.sents:
             for start, end in self.lexicon.chains(sent):
                 self._role(doc, sent, start, end, starts, ends, main, pending, by_name)
+                if last is not None:
+                    previous.extend(self._role_at_previous_org(doc, sent, last, start, end, starts, ends))
             self._untitled(doc, sent, starts)
             self._led_by(doc, sent, starts, ends)
             self._founded_by(doc, sent, covering)
+            last = sent
         pending.extend(self._titled_references(doc, linked))
-        for person, org, sent, attributes in pending:  # a role named anywhere in the article wins
+        for person, org, sent, attributes in previous + pending:  # a role named anywhere in the article wins
             if not _already_related(doc, person):
                 add_relation(doc, "role", person, org, sent, attributes, 0.7)
         return doc
@@ -240,14 +245,32 @@ class Roles(DataComponent):
                 any(m.start > start if m.entity == main else not self._cited(doc, sent, m)
                     for m in sentence_mentions(doc, sent)):
             return []
-        person = starts.get(end)
-        if person is None and start >= sent.start + 2 and doc[start - 1].text == ",":
-            person = ends.get(start - 1)  # "Tim Cook, Konzernchef, ..."
-        if person is None or not _is_person(doc, person):
+        person = _titled_person(doc, sent, start, end, starts, ends)
+        if person is None:
             return []
         status = self._status(doc, sent, start, person) or self._leaving(doc, sent, person) or "current"
         # "die beiden Geschäftsführer Knut Eichholz und Jens Pieper": each listed person
         return [(listed.entity, main, sent, {"title": title, "status": status})
+                for listed in _listed_persons(doc, start, person, starts)]
+
+    def _role_at_previous_org(self, doc: Doc, sent: Span, before: Span, start: int, end: int, starts: dict,
+                              ends: dict) -> List[Tuple[str, str, Span, dict]]:
+        """ "Die Deutsche Messe AG ist verärgert. Die Kunden seien unglücklich, sagte Sprecher X.":
+        a post at the company the article is about (`_own_company_title`) and its holder, in a
+        sentence that names no organisation, is held at the one organisation of the sentence
+        before; two there compete, and none is taken. Kept for the end of the article, before
+        the main company's titles: a role it names for the person elsewhere comes first."""
+        title = doc[start:end].text
+        if not self._own_company_title(title) or with_references(doc, sent, sentence_mentions(doc, sent)):
+            return []
+        person = _titled_person(doc, sent, start, end, starts, ends)
+        orgs = {m.entity for m in with_references(doc, before, sentence_mentions(doc, before))
+                if not self._cited(doc, before, m)}
+        if person is None or len(orgs) != 1:
+            return []
+        status = self._status(doc, sent, start, person) or self._leaving(doc, sent, person) or "current"
+        org = orgs.pop()
+        return [(listed.entity, org, sent, {"title": title, "status": status})
                 for listed in _listed_persons(doc, start, person, starts)]
 
     def _own_company_title(self, title: str) -> bool:
@@ -259,11 +282,12 @@ class Roles(DataComponent):
 
     def _cited(self, doc: Doc, sent: Span, mention: Mention) -> bool:
         """ "sagte Konzernchef X im Interview mit der Neuen Luzerner Zeitung", "berichtete das Wall
-        Street Journal", "der FAZ zufolge": a medium cited as the source employs nobody the
-        sentence names."""
+        Street Journal", "der FAZ zufolge", "wie die Neue Presse berichtet" (the verb after the name
+        too): a medium cited as the source employs nobody the sentence names."""
         before = {t.lower_ for t in doc[max(sent.start, mention.start - 5):mention.start]}
-        return bool(before & self.lexicon.source_before) or \
-            mention.end < sent.end and doc[mention.end].lower_ in self.lexicon.source_after
+        after = doc[mention.end].lower_ if mention.end < sent.end else ""
+        return bool(before & self.lexicon.source_before) or after in self.lexicon.source_after or \
+            "wie" in before and after in self.lexicon.source_before
 
     def _org_left(self, doc: Doc, start: int, ends: dict) -> Optional[Mention]:
         """ "BMW-Vorstandschef …" (compound) or "STARFACE Produktmanager …" (name, then title)."""
@@ -381,6 +405,14 @@ class Roles(DataComponent):
             if status and token.lower_ not in COPULAS and token.lower_ not in {"ab", "noch", "tritt", "geht"}:
                 return status
         return None
+
+
+def _titled_person(doc: Doc, sent: Span, start: int, end: int, starts: dict, ends: dict) -> Optional[Mention]:
+    """The person a title names: "Konzernchef Tim Cook", "Tim Cook, Konzernchef, ..."."""
+    person = starts.get(end)
+    if person is None and start >= sent.start + 2 and doc[start - 1].text == ",":
+        person = ends.get(start - 1)
+    return person if person is not None and _is_person(doc, person) else None
 
 
 PLURAL_MARKERS = {"die", "beiden", "beide", "zwei", "drei", "vier", "alle"}
