@@ -224,6 +224,8 @@ class Roles(DataComponent):
             org = self._org_before(doc, sent, start, starts)  # "Bei der Deutschen Bank übernimmt X den Vorsitz"
         if org is None:
             org = self._org_of_possessive(doc, sent, start, end, starts, ends)
+        if org is None and self._role_of_coordinated(doc, sent, start, end, title, starts, ends):
+            return
         if org is None:
             pending.extend(self._role_at_main_company(doc, sent, start, end, title, starts, ends, main))
             return
@@ -234,6 +236,25 @@ class Roles(DataComponent):
         status = self._status(doc, sent, start, org) or status or self._leaving(doc, sent, person) or "current"
         for listed in _listed_persons(doc, min(lead, org.start), person, starts):
             add_relation(doc, "role", listed.entity, org.entity, sent, {"title": title, "status": status}, 0.9)
+
+    def _role_of_coordinated(self, doc: Doc, sent: Span, start: int, end: int, title: str, starts: dict,
+                             ends: dict) -> bool:
+        """ "Bahnchef Rüdiger Grube und Vorstand Volker Kefer": a post at a company
+        (`_own_company_title`) joined to a person whose role the sentence names is held at the
+        same organisation."""
+        before = start - 1
+        person = starts.get(end)
+        if before <= sent.start or doc[before].lower_ not in {"und", "sowie", ","} or person is None \
+                or not _is_person(doc, person) or not self._own_company_title(title):
+            return False
+        first = ends.get(before)
+        role = next((r for r in doc._.relations if r["type"] == "role" and first is not None
+                     and r["subject"] == first.entity and r["evidence"]["start"] == sent.start_char), None)
+        if role is None:
+            return False
+        status = self._status(doc, sent, start, person) or "current"
+        add_relation(doc, "role", person.entity, role["object"], sent, {"title": title, "status": status}, 0.8)
+        return True
 
     def _role_at_main_company(self, doc: Doc, sent: Span, start: int, end: int, title: str, starts: dict,
                               ends: dict, main: Optional[str]) -> List[Tuple[str, str, Span, dict]]:
@@ -443,7 +464,7 @@ def _orgs_by_name(doc: Doc, linked: List[Mention]) -> dict:
     found: dict = {}
     ambiguous = set()
     for m in linked:
-        if m.kind != NAME or not _is_org(doc, m):
+        if m.kind not in (NAME, COMPOUND) or not _is_org(doc, m):  # "Bahn" of "Bahn-Strecke" too
             continue
         text = doc[m.start:m.end].text.lower()
         for key in (text, text.split()[-1] if " " in text else None):
