@@ -189,7 +189,7 @@ class Roles(DataComponent):
         for name in (prefix, prefix[:-1] if prefix.endswith(("s", "n")) else None):
             if name and name in by_name:
                 return by_name[name]
-        return None
+        return _ministry(prefix, head, by_name)
 
     def _role(self, doc: Doc, sent: Span, start: int, end: int, starts: dict, ends: dict,
               main: Optional[str], pending: list, by_name: dict) -> None:
@@ -474,6 +474,16 @@ def _orgs_by_name(doc: Doc, linked: List[Mention]) -> dict:
                 ambiguous.add(key)
             found.setdefault(key, m)
     return {k: m for k, m in found.items() if k not in ambiguous}
+
+
+def _ministry(prefix: str, head: str, by_name: dict) -> Optional[Mention]:
+    """ "Bundeswirtschaftsminister" and the "Wirtschaftsministerium" the article names: a
+    minister heads the one ministry whose name holds the title's field ("wirtschafts")."""
+    if head not in {"minister", "ministerin"}:
+        return None
+    field = prefix.removeprefix("bundes").removeprefix("landes")
+    found = {m.entity: m for name, m in by_name.items() if f"{field}ministerium" in name.replace("-", "")}
+    return next(iter(found.values())) if len(found) == 1 else None
 
 
 def _before_age(doc: Doc, sent: Span, end: int) -> int:
