@@ -644,6 +644,24 @@ def test_role_patterns_beyond_adjacent_words(run, text, person, org, title):
     assert role(run(text), person, org)["attributes"]["title"] == title
 
 
+ROLE_BOARD_TITLE = T("Frank Appel, Vorsitzender des Vorstands der Deutschen Post, sprach von einem guten Jahr.")
+ROLE_FIELD_TITLE = T("Anna Schmidt, Leiterin Marketing bei der Commerzbank, sieht die Lage gelassen.")
+ROLE_QUALIFIED_TITLE = T("Die vorläufige Insolvenzverwalterin der German Pellets GmbH, Bettina Schmudde, rechnet "
+                         "mit einer Lösung.")
+ROLE_SHARED_HEAD_TITLE = T("Der Marken- und Vorstandschef von Maserati, Harald Wester, nannte die Zahl.")
+
+
+@pytest.mark.parametrize("text,person,org,title", [
+    (ROLE_BOARD_TITLE, "Frank Appel", "Deutsche Post", "Vorsitzender des Vorstands"),
+    (ROLE_FIELD_TITLE, "Anna Schmidt", "Commerzbank", "Leiterin Marketing"),
+    (ROLE_QUALIFIED_TITLE, "Bettina Schmudde", "German Pellets GmbH", "vorläufige Insolvenzverwalterin"),
+    (ROLE_SHARED_HEAD_TITLE, "Harald Wester", "Maserati", "Marken- und Vorstandschef"),
+], ids=["board", "field", "qualifier", "shared-head"])
+def test_role_title_as_written(run, text, person, org, title):
+    """The title attribute is the title as written: its board, field, qualifier or shared head."""
+    assert role(run(text), person, org)["attributes"]["title"] == title
+
+
 ROLE_UNTITLED = T("Thomas Berger von der Commerzbank sieht die Lage gelassen, ebenso Anna Schmidt (Siemens).")
 ROLE_PARTY_IN_PARENTHESES = T("Dieter Althaus (CDU) sprach in Erfurt.")
 ROLE_MAIN_COMPANY = T("Apple verkauft mehr iPhones. Apple meldet Rekordgewinne. Konzernchef Tim Cook zeigte sich "

@@ -193,7 +193,7 @@ class Roles(DataComponent):
 
     def _role(self, doc: Doc, sent: Span, start: int, end: int, starts: dict, ends: dict,
               main: Optional[str], pending: list, by_name: dict) -> None:
-        title = doc[start:end].text
+        title = self._written_title(doc, sent, start, end, starts)
         org = self._org_left(doc, start, ends)
         lead = org.start if org is not None else start  # where a plural title's list begins: "Die Magazino-Gründer"
         if org is None or org.kind == COMPOUND:  # "EU-Kommissionschef": the EU-Kommission, not the EU
@@ -245,7 +245,7 @@ class Roles(DataComponent):
         before = start - 1
         person = starts.get(end)
         if before <= sent.start or doc[before].lower_ not in {"und", "sowie", ","} or person is None \
-                or not _is_person(doc, person) or not self._own_company_title(title):
+                or not _is_person(doc, person) or not self._own_company_title(doc[start:end].text):
             return False
         first = ends.get(before)
         role = next((r for r in doc._.relations if r["type"] == "role" and first is not None
@@ -262,7 +262,7 @@ class Roles(DataComponent):
         the article is plainly about (`main`), and no other organisation in the sentence (nor `main`
         after the title: "sagte Vorstandschef X im Interview mit dem Sender Y"). Kept
         for the end of the article: a role it names for the person elsewhere comes first."""
-        if main is None or not self._own_company_title(title) or \
+        if main is None or not self._own_company_title(doc[start:end].text) or \
                 any(m.start > start if m.entity == main else not self._cited(doc, sent, m)
                     for m in sentence_mentions(doc, sent)):
             return []
@@ -281,8 +281,7 @@ class Roles(DataComponent):
         sentence that names no organisation, is held at the one organisation of the sentence
         before; two there compete, and none is taken. Kept for the end of the article, before
         the main company's titles: a role it names for the person elsewhere comes first."""
-        title = doc[start:end].text
-        if not self._own_company_title(title) or with_references(doc, sent, sentence_mentions(doc, sent)):
+        if not self._own_company_title(doc[start:end].text) or with_references(doc, sent, sentence_mentions(doc, sent)):
             return []
         person = _titled_person(doc, sent, start, end, starts, ends)
         orgs = {m.entity for m in with_references(doc, before, sentence_mentions(doc, before))
@@ -291,8 +290,21 @@ class Roles(DataComponent):
             return []
         status = self._status(doc, sent, start, person) or self._leaving(doc, sent, person) or "current"
         org = orgs.pop()
+        title = self._written_title(doc, sent, start, end, starts)
         return [(listed.entity, org, sent, {"title": title, "status": status})
                 for listed in _listed_persons(doc, start, person, starts)]
+
+    def _written_title(self, doc: Doc, sent: Span, start: int, end: int, starts: dict) -> str:
+        """The title as written: with its qualifiers ("Erster Vorsitzender", "kaufmännischer
+        Geschäftsführer"), a head it shares ("Marken- und Vorstandschef") and its field ("Leiterin
+        Marketing bei ...", "Head of Investment bei ...")."""
+        first = start
+        if first - 2 >= sent.start and doc[first - 1].lower_ in {"und", "oder"} and len(doc[first - 2].text) > 2 \
+                and doc[first - 2].text.endswith("-") and doc[first - 2].text[0].isupper():
+            first -= 2
+        while first > sent.start and doc[first - 1].lower_ in self.lexicon.qualifiers:
+            first -= 1
+        return doc[first:_past_field(doc, sent, end, starts, self.lexicon.boards)].text
 
     def _own_company_title(self, title: str) -> bool:
         """ "Konzernchef", "Geschäftsführer", "Marketing-Leiter": a post whose name says it is held
@@ -325,12 +337,7 @@ class Roles(DataComponent):
     def _org_right(self, doc: Doc, sent: Span, end: int, starts: dict) -> Optional[Mention]:
         """The organisation after "von/des/bei", past a short descriptor: "Chef des Allianz-Konzerns",
         "Gründer des japanischen Technologie-Konzerns Kyocera", "Analyst Craig Erlam vom Broker Oanda"."""
-        if end + 1 < sent.end and doc[end].is_title and doc[end].is_alpha and end not in starts \
-                and doc[end + 1].lower_ in OF:
-            end += 1  # the field of the post: "Leiter Marketing der Synaxon AG"
-        elif end + 2 < sent.end and doc[end].lower_ == "of" and doc[end + 1].is_title and end + 1 not in starts \
-                and doc[end + 2].lower_ in OF:
-            end += 2  # an English title's field: "Head of Investment bei BNPPRE"
+        end = _past_field(doc, sent, end, starts, self.lexicon.boards)
         if end >= sent.end or doc[end].lower_ not in OF:
             return None
         i = end
@@ -426,6 +433,22 @@ class Roles(DataComponent):
             if status and token.lower_ not in COPULAS and token.lower_ not in {"ab", "noch", "tritt", "geht"}:
                 return status
         return None
+
+
+def _past_field(doc: Doc, sent: Span, end: int, starts: dict, boards: frozenset) -> int:
+    """The end of a title's field before "der/bei ...": "Leiter Marketing der Synaxon AG", "Head of
+    Investment bei BNPPRE", "Vorsitzende der Geschäftsführung von DB International" (a board of
+    `boards`); `end` where there is none."""
+    if end + 2 < sent.end and doc[end].lower_ in {"des", "der"} and doc[end + 1].lower_ in boards \
+            and doc[end + 2].lower_ in OF:
+        return end + 2
+    if end + 1 < sent.end and doc[end].is_title and doc[end].is_alpha and end not in starts \
+            and doc[end + 1].lower_ in OF:
+        return end + 1
+    if end + 2 < sent.end and doc[end].lower_ == "of" and doc[end + 1].is_title and end + 1 not in starts \
+            and doc[end + 2].lower_ in OF:
+        return end + 2
+    return end
 
 
 def _titled_person(doc: Doc, sent: Span, start: int, end: int, starts: dict, ends: dict) -> Optional[Mention]:
