@@ -347,7 +347,7 @@ class Roles(DataComponent):
                 i = found.end  # "des kanadischen Kaufhof-Eigners Hudson's Bay": the name is further right
                 continue
             if found is not None:
-                return found if _is_org(doc, found) else None
+                return found if _is_org(doc, found) else _abbreviation(doc, found, starts)
             token = doc[i]
             if i > end and (token.is_punct and token.text != "-" or token.lower_ in CLAUSE_WORDS):
                 return None
@@ -449,6 +449,14 @@ def _past_field(doc: Doc, sent: Span, end: int, starts: dict, boards: frozenset)
             and doc[end + 2].lower_ in OF:
         return end + 2
     return end
+
+
+def _abbreviation(doc: Doc, mention: Mention, starts: dict) -> Optional[Mention]:
+    """The organisation abbreviated in parentheses after a name tagged otherwise: "des
+    Branchennetzwerkes Erneuerbare Energien Hamburg (EEHH)"."""
+    after = mention.end
+    short = starts.get(after + 1) if after + 2 < len(doc) and doc[after].text == "(" else None
+    return short if short is not None and _is_org(doc, short) and doc[short.end].text == ")" else None
 
 
 def _titled_person(doc: Doc, sent: Span, start: int, end: int, starts: dict, ends: dict) -> Optional[Mention]:
