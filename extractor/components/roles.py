@@ -390,9 +390,14 @@ class Roles(DataComponent):
             if person and _is_person(doc, person) and (i == after_org or doc[after_org].text == ","):
                 return person, None
         first = start
-        while first > sent.start and (doc[first - 1].lower_ in ARTICLES or doc[first - 1].is_lower
-                                      or doc[first - 1].lower_ in self.lexicon.qualifiers or doc[first - 1].is_space):
-            first -= 1
+        while True:
+            while first > sent.start and (doc[first - 1].lower_ in ARTICLES or doc[first - 1].is_lower
+                                          or doc[first - 1].lower_ in self.lexicon.qualifiers or doc[first - 1].is_space):
+                first -= 1
+            other = self._coordinated_title(doc, sent, first)
+            if other is None:
+                break
+            first = other
         person = starts.get(after_org + 1)
         if first == sent.start and after_org < sent.end and doc[after_org].lower_ in COPULAS and \
                 person and _is_person(doc, person):  # "Vorstandsvorsitzender der Hays AG ist Klaus Breitschopf"
@@ -415,6 +420,16 @@ class Roles(DataComponent):
                     return m, COPULAS[word]
             break
         return None, None
+
+    def _coordinated_title(self, doc: Doc, sent: Span, first: int) -> Optional[int]:
+        """Where the title joined by "und" before `first` begins: "Hendrik Schütte,
+        Geschäftsbereichsleiter Kooperationen und Leiter Marketing der Synaxon AG" (with its field)."""
+        if doc[first].lower_ not in {"und", "sowie"}:
+            return None
+        i = first - 1
+        if i > sent.start and not self.lexicon.is_title(doc[i]) and doc[i].is_title and doc[i].is_alpha:
+            i -= 1  # the field: "Kooperationen"
+        return i if i > sent.start and self.lexicon.is_title(doc[i]) else None
 
     @staticmethod
     def _leaving(doc: Doc, sent: Span, person: Mention) -> Optional[str]:
