@@ -68,7 +68,7 @@ class Roles(DataComponent):
                 self._role(doc, sent, start, end, starts, ends, main, pending, by_name)
                 if last is not None:
                     previous.extend(self._role_at_previous_org(doc, sent, last, start, end, starts, ends))
-            self._untitled(doc, sent, starts)
+            self._untitled(doc, sent, starts, ends)
             self._led_by(doc, sent, starts, ends)
             self._founded_by(doc, sent, covering)
             last = sent
@@ -78,16 +78,18 @@ class Roles(DataComponent):
                 add_relation(doc, "role", person, org, sent, attributes, 0.7)
         return doc
 
-    def _untitled(self, doc: Doc, sent: Span, starts: dict) -> None:
+    def _untitled(self, doc: Doc, sent: Span, starts: dict, ends: dict) -> None:
         """A person placed at an organisation without a title: "Jason Paradise von Ubisoft",
-        "Roger Dietsche (Wälli AG)" (a company in parentheses; a party there, "Gabriel (SPD)", is
-        membership, not a position)."""
+        "Roger Dietsche (Wälli AG)", "Thomas Schwendener und Toni Burch (A. Buschor AG)" (a company
+        in parentheses after one person or a list; a party there, "Gabriel (SPD)", is membership,
+        not a position)."""
         for person in sentence_mentions(doc, sent, ("PERSON",)):
             after = person.end
             if after + 2 < sent.end and doc[after].text == "(" and (org := starts.get(after + 1)) is not None \
                     and entity_type(doc, org.entity) == "COMPANY" and doc[org.end].text == ")" \
                     and not _credit(doc, sent, person):
-                add_relation(doc, "role", person.entity, org.entity, sent, {"status": "current"}, 0.75)
+                for listed in _joined_before(doc, sent, person, ends) + [person]:
+                    add_relation(doc, "role", listed.entity, org.entity, sent, {"status": "current"}, 0.75)
             if after + 1 < sent.end and doc[after].is_space:
                 after += 1  # "Manuel Pfeiffer  von der Feuerwehr": a double space
             if after < sent.end and doc[after].lower_ in {"von", "vom"} and not doc[person.start - 1].lower_ in OF:
@@ -500,6 +502,19 @@ def _listed_persons(doc: Doc, start: int, person: Mention, starts: dict) -> List
             break
         listed.append(nxt)
         i = nxt.end
+    return listed
+
+
+def _joined_before(doc: Doc, sent: Span, person: Mention, ends: dict) -> List[Mention]:
+    """The persons listed just before `person`: "Thomas Schwendener und Toni Burch"."""
+    listed: List[Mention] = []
+    i = person.start
+    while i - 2 >= sent.start and doc[i - 1].lower_ in {",", "und", "sowie"}:
+        before = ends.get(i - 1)
+        if before is None or not _is_person(doc, before):
+            break
+        listed.insert(0, before)
+        i = before.start
     return listed
 
 
