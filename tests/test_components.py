@@ -618,6 +618,19 @@ def test_role_former(run):
     assert ("Klaus Kleinfeld", "Alcoa") not in rel(out, "role")
 
 
+ROLE_RESIGNING = T("BMW-Chef Harald Krüger zieht sich überraschend zurück.")
+ROLE_PREDECESSOR = T("Oliver Bäte gilt als Nachfolger von Allianz-Chef Michael Diekmann.")
+
+
+@pytest.mark.parametrize("text,person,org", [
+    (ROLE_RESIGNING, "Harald Krüger", "BMW"),
+    (ROLE_PREDECESSOR, "Michael Diekmann", "Allianz"),
+], ids=["withdraws", "predecessor"])
+def test_role_outgoing(run, text, person, org):
+    """ "zieht sich zurück" ends the role; "Nachfolger von X" says X is leaving, not coming."""
+    assert role(run(text), person, org)["attributes"]["status"] == "outgoing"
+
+
 SPOKES_TEXT = T("Ein BMW-Sprecher sagte, man prüfe alle Optionen. "
                 "BMW-Sprecher Maximilian Schöberl wollte sich zu Details nicht äußern.")
 

@@ -33,6 +33,7 @@ POSSESSIVES = {"sein", "seine", "seinen", "seinem", "seines", "seiner", "ihr", "
                "deren", "dessen"}
 # after a name "der" is the dative of the person spoken to: "sagte Sprecher X der Nachrichtenagentur AFP"
 DATIVE = {"der", "dem"}
+PREDECESSOR = {"nachfolger", "nachfolgerin", "erbe"}  # "Nachfolger von X", "das Erbe von X"
 COPULAS = {"wird": "incoming", "werden": "incoming", "soll": "incoming", "sollen": "incoming", "übernimmt": "incoming",
            "ist": "current", "bleibt": "current", "war": "former", "wurde": "current"}
 
@@ -435,9 +436,11 @@ class Roles(DataComponent):
 
     @staticmethod
     def _leaving(doc: Doc, sent: Span, person: Mention) -> Optional[str]:
-        """ "X tritt ab", "X verlässt den Konzern", "X scheidet aus": the role is ending."""
+        """ "X tritt ab", "X verlässt den Konzern", "X scheidet aus", "X zieht sich zurück": the role
+        is ending."""
         words = {t.lower_ for t in doc[person.end:sent.end]}
         if words & {"verlässt", "verließ", "abgelöst", "räumt"} or ({"tritt", "trat"} & words and "ab" in words) \
+                or ({"tritt", "trat", "zieht", "zog"} & words and "zurück" in words) \
                 or ({"scheidet", "schied"} & words and "aus" in words):
             return "outgoing"
         return None
@@ -446,6 +449,8 @@ class Roles(DataComponent):
         left = min(start, org.start)
         window = doc[max(sent.start, left - 3):left]
         for token in reversed(list(window)):
+            if token.lower_ == "von" and token.i > sent.start and doc[token.i - 1].lower_ in PREDECESSOR:
+                return "outgoing"  # "als Nachfolger von Vorstandschef X": X is leaving
             status = self.lexicon.status.get(token.lower_)
             if status and token.lower_ not in COPULAS and token.lower_ not in {"ab", "noch", "tritt", "geht"}:
                 return status
