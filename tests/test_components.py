@@ -618,6 +618,19 @@ def test_role_former(run):
     assert ("Klaus Kleinfeld", "Alcoa") not in rel(out, "role")
 
 
+ROLE_RESIGNING = T("BMW-Chef Harald Krüger zieht sich überraschend zurück.")
+ROLE_PREDECESSOR = T("Oliver Bäte gilt als Nachfolger von Allianz-Chef Michael Diekmann.")
+
+
+@pytest.mark.parametrize("text,person,org", [
+    (ROLE_RESIGNING, "Harald Krüger", "BMW"),
+    (ROLE_PREDECESSOR, "Michael Diekmann", "Allianz"),
+], ids=["withdraws", "predecessor"])
+def test_role_outgoing(run, text, person, org):
+    """ "zieht sich zurück" ends the role; "Nachfolger von X" says X is leaving, not coming."""
+    assert role(run(text), person, org)["attributes"]["status"] == "outgoing"
+
+
 SPOKES_TEXT = T("Ein BMW-Sprecher sagte, man prüfe alle Optionen. "
                 "BMW-Sprecher Maximilian Schöberl wollte sich zu Details nicht äußern.")
 
@@ -641,6 +654,24 @@ ROLE_NAME_THEN_TITLE = T("Die Umstellung ist wichtig, betont SAP Produktmanager 
     (ROLE_NAME_THEN_TITLE, "Benedikt Kantus", "SAP", "Produktmanager"),
 ], ids=["descriptor", "title-person-org", "name-title-person"])
 def test_role_patterns_beyond_adjacent_words(run, text, person, org, title):
+    assert role(run(text), person, org)["attributes"]["title"] == title
+
+
+ROLE_BOARD_TITLE = T("Frank Appel, Vorsitzender des Vorstands der Deutschen Post, sprach von einem guten Jahr.")
+ROLE_FIELD_TITLE = T("Anna Schmidt, Leiterin Marketing bei der Commerzbank, sieht die Lage gelassen.")
+ROLE_QUALIFIED_TITLE = T("Die vorläufige Insolvenzverwalterin der German Pellets GmbH, Bettina Schmudde, rechnet "
+                         "mit einer Lösung.")
+ROLE_SHARED_HEAD_TITLE = T("Der Marken- und Vorstandschef von Maserati, Harald Wester, nannte die Zahl.")
+
+
+@pytest.mark.parametrize("text,person,org,title", [
+    (ROLE_BOARD_TITLE, "Frank Appel", "Deutsche Post", "Vorsitzender des Vorstands"),
+    (ROLE_FIELD_TITLE, "Anna Schmidt", "Commerzbank", "Leiterin Marketing"),
+    (ROLE_QUALIFIED_TITLE, "Bettina Schmudde", "German Pellets GmbH", "vorläufige Insolvenzverwalterin"),
+    (ROLE_SHARED_HEAD_TITLE, "Harald Wester", "Maserati", "Marken- und Vorstandschef"),
+], ids=["board", "field", "qualifier", "shared-head"])
+def test_role_title_as_written(run, text, person, org, title):
+    """The title attribute is the title as written: its board, field, qualifier or shared head."""
     assert role(run(text), person, org)["attributes"]["title"] == title
 
 

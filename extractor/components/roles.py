@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Span
 
 from .titles import TitleLexicon
 from .mention import ALIAS, ARTICLES, COMPOUND, CREDIT_WORDS, GENERIC_REFERENCES, NAME, ORG_TYPES, Mention
-from .relation import add_relation, entity_type, main_entity, sentence_mentions
+from .relation import add_relation, entity_type, main_entity, sentence_mentions, with_references
 from .resources import TITLES, DataComponent
 
 OF = {"von", "der", "des", "bei", "beim", "vom", "im"}
@@ -33,6 +33,7 @@ POSSESSIVES = {"sein", "seine", "seinen", "seinem", "seines", "seiner", "ihr", "
                "deren", "dessen"}
 # after a name "der" is the dative of the person spoken to: "sagte Sprecher X der Nachrichtenagentur AFP"
 DATIVE = {"der", "dem"}
+PREDECESSOR = {"nachfolger", "nachfolgerin", "erbe"}  # "Nachfolger von X", "das Erbe von X"
 COPULAS = {"wird": "incoming", "werden": "incoming", "soll": "incoming", "sollen": "incoming", "übernimmt": "incoming",
            "ist": "current", "bleibt": "current", "war": "former", "wurde": "current"}
 
@@ -61,28 +62,35 @@ class Roles(DataComponent):
         by_name = _orgs_by_name(doc, linked)
         covering = {i: m for m in reversed(linked) for i in range(m.start, m.end)}  # token -> a mention over it
         pending: List[Tuple[str, str, Span, dict]] = []
+        previous: List[Tuple[str, str, Span, dict]] = []  # roles at the organisation of the sentence before
+        last = None
         for sent in doc.sents:
             for start, end in self.lexicon.chains(sent):
                 self._role(doc, sent, start, end, starts, ends, main, pending, by_name)
-            self._untitled(doc, sent, starts)
+                if last is not None:
+                    previous.extend(self._role_at_previous_org(doc, sent, last, start, end, starts, ends))
+            self._untitled(doc, sent, starts, ends)
             self._led_by(doc, sent, starts, ends)
             self._founded_by(doc, sent, covering)
+            last = sent
         pending.extend(self._titled_references(doc, linked))
-        for person, org, sent, attributes in pending:  # a role named anywhere in the article wins
+        for person, org, sent, attributes in previous + pending:  # a role named anywhere in the article wins
             if not _already_related(doc, person):
                 add_relation(doc, "role", person, org, sent, attributes, 0.7)
         return doc
 
-    def _untitled(self, doc: Doc, sent: Span, starts: dict) -> None:
+    def _untitled(self, doc: Doc, sent: Span, starts: dict, ends: dict) -> None:
         """A person placed at an organisation without a title: "Jason Paradise von Ubisoft",
-        "Roger Dietsche (Wälli AG)" (a company in parentheses; a party there, "Gabriel (SPD)", is
-        membership, not a position)."""
+        "Roger Dietsche (Wälli AG)", "Thomas Schwendener und Toni Burch (A. Buschor AG)" (a company
+        in parentheses after one person or a list; a party there, "Gabriel (SPD)", is membership,
+        not a position)."""
         for person in sentence_mentions(doc, sent, ("PERSON",)):
             after = person.end
             if after + 2 < sent.end and doc[after].text == "(" and (org := starts.get(after + 1)) is not None \
                     and entity_type(doc, org.entity) == "COMPANY" and doc[org.end].text == ")" \
                     and not _credit(doc, sent, person):
-                add_relation(doc, "role", person.entity, org.entity, sent, {"status": "current"}, 0.75)
+                for listed in _joined_before(doc, sent, person, ends) + [person]:
+                    add_relation(doc, "role", listed.entity, org.entity, sent, {"status": "current"}, 0.75)
             if after + 1 < sent.end and doc[after].is_space:
                 after += 1  # "Manuel Pfeiffer  von der Feuerwehr": a double space
             if after < sent.end and doc[after].lower_ in {"von", "vom"} and not doc[person.start - 1].lower_ in OF:
@@ -184,11 +192,11 @@ class Roles(DataComponent):
         for name in (prefix, prefix[:-1] if prefix.endswith(("s", "n")) else None):
             if name and name in by_name:
                 return by_name[name]
-        return None
+        return _ministry(prefix, head, by_name)
 
     def _role(self, doc: Doc, sent: Span, start: int, end: int, starts: dict, ends: dict,
               main: Optional[str], pending: list, by_name: dict) -> None:
-        title = doc[start:end].text
+        title = self._written_title(doc, sent, start, end, starts)
         org = self._org_left(doc, start, ends)
         lead = org.start if org is not None else start  # where a plural title's list begins: "Die Magazino-Gründer"
         if org is None or org.kind == COMPOUND:  # "EU-Kommissionschef": the EU-Kommission, not the EU
@@ -219,6 +227,8 @@ class Roles(DataComponent):
             org = self._org_before(doc, sent, start, starts)  # "Bei der Deutschen Bank übernimmt X den Vorsitz"
         if org is None:
             org = self._org_of_possessive(doc, sent, start, end, starts, ends)
+        if org is None and self._role_of_coordinated(doc, sent, start, end, title, starts, ends):
+            return
         if org is None:
             pending.extend(self._role_at_main_company(doc, sent, start, end, title, starts, ends, main))
             return
@@ -230,25 +240,74 @@ class Roles(DataComponent):
         for listed in _listed_persons(doc, min(lead, org.start), person, starts):
             add_relation(doc, "role", listed.entity, org.entity, sent, {"title": title, "status": status}, 0.9)
 
+    def _role_of_coordinated(self, doc: Doc, sent: Span, start: int, end: int, title: str, starts: dict,
+                             ends: dict) -> bool:
+        """ "Bahnchef Rüdiger Grube und Vorstand Volker Kefer": a post at a company
+        (`_own_company_title`) joined to a person whose role the sentence names is held at the
+        same organisation."""
+        before = start - 1
+        person = starts.get(end)
+        if before <= sent.start or doc[before].lower_ not in {"und", "sowie", ","} or person is None \
+                or not _is_person(doc, person) or not self._own_company_title(doc[start:end].text):
+            return False
+        first = ends.get(before)
+        role = next((r for r in doc._.relations if r["type"] == "role" and first is not None
+                     and r["subject"] == first.entity and r["evidence"]["start"] == sent.start_char), None)
+        if role is None:
+            return False
+        status = self._status(doc, sent, start, person) or "current"
+        add_relation(doc, "role", person.entity, role["object"], sent, {"title": title, "status": status}, 0.8)
+        return True
+
     def _role_at_main_company(self, doc: Doc, sent: Span, start: int, end: int, title: str, starts: dict,
                               ends: dict, main: Optional[str]) -> List[Tuple[str, str, Span, dict]]:
         """ "Konzernchef Tim Cook" in an article about Apple: a title next to a person, one company
         the article is plainly about (`main`), and no other organisation in the sentence (nor `main`
         after the title: "sagte Vorstandschef X im Interview mit dem Sender Y"). Kept
         for the end of the article: a role it names for the person elsewhere comes first."""
-        if main is None or not self._own_company_title(title) or \
+        if main is None or not self._own_company_title(doc[start:end].text) or \
                 any(m.start > start if m.entity == main else not self._cited(doc, sent, m)
                     for m in sentence_mentions(doc, sent)):
             return []
-        person = starts.get(end)
-        if person is None and start >= sent.start + 2 and doc[start - 1].text == ",":
-            person = ends.get(start - 1)  # "Tim Cook, Konzernchef, ..."
-        if person is None or not _is_person(doc, person):
+        person = _titled_person(doc, sent, start, end, starts, ends)
+        if person is None:
             return []
         status = self._status(doc, sent, start, person) or self._leaving(doc, sent, person) or "current"
         # "die beiden Geschäftsführer Knut Eichholz und Jens Pieper": each listed person
         return [(listed.entity, main, sent, {"title": title, "status": status})
                 for listed in _listed_persons(doc, start, person, starts)]
+
+    def _role_at_previous_org(self, doc: Doc, sent: Span, before: Span, start: int, end: int, starts: dict,
+                              ends: dict) -> List[Tuple[str, str, Span, dict]]:
+        """ "Die Deutsche Messe AG ist verärgert. Die Kunden seien unglücklich, sagte Sprecher X.":
+        a post at the company the article is about (`_own_company_title`) and its holder, in a
+        sentence that names no organisation, is held at the one organisation of the sentence
+        before; two there compete, and none is taken. Kept for the end of the article, before
+        the main company's titles: a role it names for the person elsewhere comes first."""
+        if not self._own_company_title(doc[start:end].text) or with_references(doc, sent, sentence_mentions(doc, sent)):
+            return []
+        person = _titled_person(doc, sent, start, end, starts, ends)
+        orgs = {m.entity for m in with_references(doc, before, sentence_mentions(doc, before))
+                if not self._cited(doc, before, m)}
+        if person is None or len(orgs) != 1:
+            return []
+        status = self._status(doc, sent, start, person) or self._leaving(doc, sent, person) or "current"
+        org = orgs.pop()
+        title = self._written_title(doc, sent, start, end, starts)
+        return [(listed.entity, org, sent, {"title": title, "status": status})
+                for listed in _listed_persons(doc, start, person, starts)]
+
+    def _written_title(self, doc: Doc, sent: Span, start: int, end: int, starts: dict) -> str:
+        """The title as written: with its qualifiers ("Erster Vorsitzender", "kaufmännischer
+        Geschäftsführer"), a head it shares ("Marken- und Vorstandschef") and its field ("Leiterin
+        Marketing bei ...", "Head of Investment bei ...")."""
+        first = start
+        if first - 2 >= sent.start and doc[first - 1].lower_ in {"und", "oder"} and len(doc[first - 2].text) > 2 \
+                and doc[first - 2].text.endswith("-") and doc[first - 2].text[0].isupper():
+            first -= 2
+        while first > sent.start and doc[first - 1].lower_ in self.lexicon.qualifiers:
+            first -= 1
+        return doc[first:_past_field(doc, sent, end, starts, self.lexicon.boards)].text
 
     def _own_company_title(self, title: str) -> bool:
         """ "Konzernchef", "Geschäftsführer", "Marketing-Leiter": a post whose name says it is held
@@ -259,11 +318,12 @@ class Roles(DataComponent):
 
     def _cited(self, doc: Doc, sent: Span, mention: Mention) -> bool:
         """ "sagte Konzernchef X im Interview mit der Neuen Luzerner Zeitung", "berichtete das Wall
-        Street Journal", "der FAZ zufolge": a medium cited as the source employs nobody the
-        sentence names."""
+        Street Journal", "der FAZ zufolge", "wie die Neue Presse berichtet" (the verb after the name
+        too): a medium cited as the source employs nobody the sentence names."""
         before = {t.lower_ for t in doc[max(sent.start, mention.start - 5):mention.start]}
-        return bool(before & self.lexicon.source_before) or \
-            mention.end < sent.end and doc[mention.end].lower_ in self.lexicon.source_after
+        after = doc[mention.end].lower_ if mention.end < sent.end else ""
+        return bool(before & self.lexicon.source_before) or after in self.lexicon.source_after or \
+            "wie" in before and after in self.lexicon.source_before
 
     def _org_left(self, doc: Doc, start: int, ends: dict) -> Optional[Mention]:
         """ "BMW-Vorstandschef …" (compound) or "STARFACE Produktmanager …" (name, then title)."""
@@ -280,12 +340,7 @@ class Roles(DataComponent):
     def _org_right(self, doc: Doc, sent: Span, end: int, starts: dict) -> Optional[Mention]:
         """The organisation after "von/des/bei", past a short descriptor: "Chef des Allianz-Konzerns",
         "Gründer des japanischen Technologie-Konzerns Kyocera", "Analyst Craig Erlam vom Broker Oanda"."""
-        if end + 1 < sent.end and doc[end].is_title and doc[end].is_alpha and end not in starts \
-                and doc[end + 1].lower_ in OF:
-            end += 1  # the field of the post: "Leiter Marketing der Synaxon AG"
-        elif end + 2 < sent.end and doc[end].lower_ == "of" and doc[end + 1].is_title and end + 1 not in starts \
-                and doc[end + 2].lower_ in OF:
-            end += 2  # an English title's field: "Head of Investment bei BNPPRE"
+        end = _past_field(doc, sent, end, starts, self.lexicon.boards)
         if end >= sent.end or doc[end].lower_ not in OF:
             return None
         i = end
@@ -295,7 +350,7 @@ class Roles(DataComponent):
                 i = found.end  # "des kanadischen Kaufhof-Eigners Hudson's Bay": the name is further right
                 continue
             if found is not None:
-                return found if _is_org(doc, found) else None
+                return found if _is_org(doc, found) else _abbreviation(doc, found, starts)
             token = doc[i]
             if i > end and (token.is_punct and token.text != "-" or token.lower_ in CLAUSE_WORDS):
                 return None
@@ -338,9 +393,14 @@ class Roles(DataComponent):
             if person and _is_person(doc, person) and (i == after_org or doc[after_org].text == ","):
                 return person, None
         first = start
-        while first > sent.start and (doc[first - 1].lower_ in ARTICLES or doc[first - 1].is_lower
-                                      or doc[first - 1].lower_ in self.lexicon.qualifiers or doc[first - 1].is_space):
-            first -= 1
+        while True:
+            while first > sent.start and (doc[first - 1].lower_ in ARTICLES or doc[first - 1].is_lower
+                                          or doc[first - 1].lower_ in self.lexicon.qualifiers or doc[first - 1].is_space):
+                first -= 1
+            other = self._coordinated_title(doc, sent, first)
+            if other is None:
+                break
+            first = other
         person = starts.get(after_org + 1)
         if first == sent.start and after_org < sent.end and doc[after_org].lower_ in COPULAS and \
                 person and _is_person(doc, person):  # "Vorstandsvorsitzender der Hays AG ist Klaus Breitschopf"
@@ -364,11 +424,23 @@ class Roles(DataComponent):
             break
         return None, None
 
+    def _coordinated_title(self, doc: Doc, sent: Span, first: int) -> Optional[int]:
+        """Where the title joined by "und" before `first` begins: "Hendrik Schütte,
+        Geschäftsbereichsleiter Kooperationen und Leiter Marketing der Synaxon AG" (with its field)."""
+        if doc[first].lower_ not in {"und", "sowie"}:
+            return None
+        i = first - 1
+        if i > sent.start and not self.lexicon.is_title(doc[i]) and doc[i].is_title and doc[i].is_alpha:
+            i -= 1  # the field: "Kooperationen"
+        return i if i > sent.start and self.lexicon.is_title(doc[i]) else None
+
     @staticmethod
     def _leaving(doc: Doc, sent: Span, person: Mention) -> Optional[str]:
-        """ "X tritt ab", "X verlässt den Konzern", "X scheidet aus": the role is ending."""
+        """ "X tritt ab", "X verlässt den Konzern", "X scheidet aus", "X zieht sich zurück": the role
+        is ending."""
         words = {t.lower_ for t in doc[person.end:sent.end]}
         if words & {"verlässt", "verließ", "abgelöst", "räumt"} or ({"tritt", "trat"} & words and "ab" in words) \
+                or ({"tritt", "trat", "zieht", "zog"} & words and "zurück" in words) \
                 or ({"scheidet", "schied"} & words and "aus" in words):
             return "outgoing"
         return None
@@ -377,10 +449,44 @@ class Roles(DataComponent):
         left = min(start, org.start)
         window = doc[max(sent.start, left - 3):left]
         for token in reversed(list(window)):
+            if token.lower_ == "von" and token.i > sent.start and doc[token.i - 1].lower_ in PREDECESSOR:
+                return "outgoing"  # "als Nachfolger von Vorstandschef X": X is leaving
             status = self.lexicon.status.get(token.lower_)
             if status and token.lower_ not in COPULAS and token.lower_ not in {"ab", "noch", "tritt", "geht"}:
                 return status
         return None
+
+
+def _past_field(doc: Doc, sent: Span, end: int, starts: dict, boards: frozenset) -> int:
+    """The end of a title's field before "der/bei ...": "Leiter Marketing der Synaxon AG", "Head of
+    Investment bei BNPPRE", "Vorsitzende der Geschäftsführung von DB International" (a board of
+    `boards`); `end` where there is none."""
+    if end + 2 < sent.end and doc[end].lower_ in {"des", "der"} and doc[end + 1].lower_ in boards \
+            and doc[end + 2].lower_ in OF:
+        return end + 2
+    if end + 1 < sent.end and doc[end].is_title and doc[end].is_alpha and end not in starts \
+            and doc[end + 1].lower_ in OF:
+        return end + 1
+    if end + 2 < sent.end and doc[end].lower_ == "of" and doc[end + 1].is_title and end + 1 not in starts \
+            and doc[end + 2].lower_ in OF:
+        return end + 2
+    return end
+
+
+def _abbreviation(doc: Doc, mention: Mention, starts: dict) -> Optional[Mention]:
+    """The organisation abbreviated in parentheses after a name tagged otherwise: "des
+    Branchennetzwerkes Erneuerbare Energien Hamburg (EEHH)"."""
+    after = mention.end
+    short = starts.get(after + 1) if after + 2 < len(doc) and doc[after].text == "(" else None
+    return short if short is not None and _is_org(doc, short) and doc[short.end].text == ")" else None
+
+
+def _titled_person(doc: Doc, sent: Span, start: int, end: int, starts: dict, ends: dict) -> Optional[Mention]:
+    """The person a title names: "Konzernchef Tim Cook", "Tim Cook, Konzernchef, ..."."""
+    person = starts.get(end)
+    if person is None and start >= sent.start + 2 and doc[start - 1].text == ",":
+        person = ends.get(start - 1)
+    return person if person is not None and _is_person(doc, person) else None
 
 
 PLURAL_MARKERS = {"die", "beiden", "beide", "zwei", "drei", "vier", "alle"}
@@ -404,6 +510,19 @@ def _listed_persons(doc: Doc, start: int, person: Mention, starts: dict) -> List
     return listed
 
 
+def _joined_before(doc: Doc, sent: Span, person: Mention, ends: dict) -> List[Mention]:
+    """The persons listed just before `person`: "Thomas Schwendener und Toni Burch"."""
+    listed: List[Mention] = []
+    i = person.start
+    while i - 2 >= sent.start and doc[i - 1].lower_ in {",", "und", "sowie"}:
+        before = ends.get(i - 1)
+        if before is None or not _is_person(doc, before):
+            break
+        listed.insert(0, before)
+        i = before.start
+    return listed
+
+
 def _orgs_by_name(doc: Doc, linked: List[Mention]) -> dict:
     """Lower-cased organisation names, and the last words of names of several words ("bahn" for
     "Deutsche Bahn"), to the mention: the organisation a title's first part can name. A word two
@@ -411,7 +530,7 @@ def _orgs_by_name(doc: Doc, linked: List[Mention]) -> dict:
     found: dict = {}
     ambiguous = set()
     for m in linked:
-        if m.kind != NAME or not _is_org(doc, m):
+        if m.kind not in (NAME, COMPOUND) or not _is_org(doc, m):  # "Bahn" of "Bahn-Strecke" too
             continue
         text = doc[m.start:m.end].text.lower()
         for key in (text, text.split()[-1] if " " in text else None):
@@ -421,6 +540,16 @@ def _orgs_by_name(doc: Doc, linked: List[Mention]) -> dict:
                 ambiguous.add(key)
             found.setdefault(key, m)
     return {k: m for k, m in found.items() if k not in ambiguous}
+
+
+def _ministry(prefix: str, head: str, by_name: dict) -> Optional[Mention]:
+    """ "Bundeswirtschaftsminister" and the "Wirtschaftsministerium" the article names: a
+    minister heads the one ministry whose name holds the title's field ("wirtschafts")."""
+    if head not in {"minister", "ministerin"}:
+        return None
+    field = prefix.removeprefix("bundes").removeprefix("landes")
+    found = {m.entity: m for name, m in by_name.items() if f"{field}ministerium" in name.replace("-", "")}
+    return next(iter(found.values())) if len(found) == 1 else None
 
 
 def _before_age(doc: Doc, sent: Span, end: int) -> int:

@@ -40,6 +40,7 @@ class TitleFile(_Strict):
     own_company: OwnCompanyTitles
     sources: SourceWords
     qualifiers: List[str]
+    boards: List[str]
     led_by: List[str]
     founded_by: Dict[str, Optional[str]]
 
@@ -67,6 +68,7 @@ class TitleLexicon:
         self.source_before = frozenset(lexicon.sources.before)
         self.source_after = frozenset(lexicon.sources.after)
         self.qualifiers = frozenset(lexicon.qualifiers)  # "Erster Vorsitzender"
+        self.boards = frozenset(lexicon.boards)  # "Vorsitzender des Vorstands"
         self.led_by = frozenset(lexicon.led_by)  # "unter der Leitung von X"
         self.founded_by = dict(lexicon.founded_by)  # "von X gegründet": participle -> title or None
 
