@@ -101,16 +101,19 @@ def _after_credit_word(doc: Doc, start: int) -> bool:
 
 
 def _own_line(doc: Doc, mention: "Mention") -> bool:
-    """A name that is a line of its own: a byline ("dpa - Deutsche Presse-Agentur GmbH")."""
+    """A name that is a line of its own: a byline ("dpa - Deutsche Presse-Agentur GmbH", whose two
+    names are two mentions of one medium)."""
+    same = {i for m in mentions(doc) if mention.kb_id and m.kb_id == mention.kb_id for i in range(m.start, m.end)}
+
     def edge(tokens) -> bool:
         for t in tokens:
             if "\n" in t.text:
                 return True
-            if not (t.is_punct or t.is_space):
+            if not (t.is_punct or t.is_space or t.i in same):
                 return False
         return True
-    before = reversed(doc[max(0, mention.start - 4):mention.start])
-    return edge(before) and edge(doc[mention.end:mention.end + 4])
+    before = reversed(doc[max(0, mention.start - 12):mention.start])
+    return edge(before) and edge(doc[mention.end:mention.end + 12])
 
 
 def _interviewer(doc: Doc, mention: "Mention") -> bool:
